@@ -1,0 +1,3 @@
+import type { CommandModule } from '../program.js';
+
+export const COMMANDS: readonly CommandModule[] = [];

@@ -1,0 +1,3 @@
+export * from './code-info.js';
+export * from './lifeboat-error.js';
+export * from './registry.js';

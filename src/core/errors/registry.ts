@@ -1,0 +1,25 @@
+// The one registry of coded errors. Each area keeps its codes in codes/<area>.ts; this file
+// joins them. docs/errors.md is generated from here (npm run gen) and checked for drift in CI.
+import type { CodeInfo } from './code-info.js';
+import { CLI_CODES } from './codes/cli.js';
+
+export const ERROR_CODES = {
+  ...CLI_CODES,
+} as const satisfies Record<string, CodeInfo>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export const CODE_PATTERN = /^LB_E_[A-Z0-9]+(_[A-Z0-9]+)+$/;
+
+export function isErrorCode(code: string): code is ErrorCode {
+  return Object.hasOwn(ERROR_CODES, code);
+}
+
+export function errorInfo(code: ErrorCode): CodeInfo {
+  return ERROR_CODES[code];
+}
+
+/** The area of a code: LB_E_PLAN_YAML_SYNTAX → PLAN. */
+export function areaOf(code: string): string {
+  return code.split('_')[2] ?? '';
+}

@@ -1,10 +1,16 @@
 // The one registry of coded errors. Each area keeps its codes in codes/<area>.ts; this file
 // joins them. docs/errors.md is generated from here (npm run gen) and checked for drift in CI.
 import type { CodeInfo } from './code-info.js';
+import { CHECK_CODES } from './codes/check.js';
 import { CLI_CODES } from './codes/cli.js';
+import { LAB_CODES } from './codes/lab.js';
+import { PLAN_CODES } from './codes/plan.js';
 
 export const ERROR_CODES = {
   ...CLI_CODES,
+  ...CHECK_CODES,
+  ...LAB_CODES,
+  ...PLAN_CODES,
 } as const satisfies Record<string, CodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

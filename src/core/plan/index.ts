@@ -1,0 +1,5 @@
+export * from './diagnostic.js';
+export * from './duration.js';
+export * from './load.js';
+export * from './schema/plan.js';
+export { DERIVED_STEPS, type DerivedStep } from './schema/steps.js';

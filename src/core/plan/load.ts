@@ -1,0 +1,248 @@
+// Loading a plan: read the entry file and its includes (through an injected PlanSource, since
+// core does no I/O), parse each safely, merge their sections, validate the merged object once,
+// and report every problem at once with file:line:col. The object validated is the one used.
+import { type Diagnostic, diagnostic, type PlanPath, sortDiagnostics } from './diagnostic.js';
+import { checkReferences } from './references.js';
+import { type Plan, planSchema, SECTION_NAMES } from './schema/plan.js';
+import { scanForSecrets } from './secrets-scan.js';
+import { LIMITS, locateInFile, type ParsedFile, parsePlanFile } from './yaml-source.js';
+import { mapIssue } from './zod-issues.js';
+
+/** What the loader needs from the outside world; the CLI implements it on node:fs. */
+export interface PlanSource {
+  /** The file's text; throws when it cannot be read. */
+  read(file: string): string;
+  /** Files matching a glob pattern relative to `fromFile`'s folder, sorted. */
+  expand(pattern: string, fromFile: string): string[];
+}
+
+export interface LoadedPlan {
+  /** Present only when there is no error diagnostic. */
+  plan: Plan | undefined;
+  diagnostics: Diagnostic[];
+  files: string[];
+  /** Finds `file:line:col` for a path in the merged plan (for findings of later analyses). */
+  locate: (path: PlanPath, key?: string) => { file: string; line: number; col: number };
+}
+
+export function loadPlan(entry: string, source: PlanSource): LoadedPlan {
+  const parsed: ParsedFile[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const owners = new Map<string, ParsedFile>();
+  const located = (d: Diagnostic, file: ParsedFile, key?: string): Diagnostic => {
+    const pos = locateInFile(file, d.path ?? [], key === undefined ? {} : { key });
+    return { ...d, file: file.file, line: pos.line, col: pos.col };
+  };
+
+  const root = readAndParse(entry, source, diagnostics);
+  const result: LoadedPlan = {
+    plan: undefined,
+    diagnostics,
+    files: [entry],
+    locate: (path, key) => {
+      const file = ownerOf(path, owners) ?? root;
+      const pos = file
+        ? locateInFile(file, path, key === undefined ? {} : { key })
+        : { line: 1, col: 1 };
+      return { file: file?.file ?? entry, ...pos };
+    },
+  };
+  if (!root || root.value === undefined) return finish(result);
+  parsed.push(root);
+  const merged = { ...(root.value as Record<string, unknown>) };
+  for (const section of SECTION_NAMES) {
+    for (const name of Object.keys((merged[section] as object | undefined) ?? {}))
+      owners.set(`${section}\0${name}`, root);
+  }
+
+  // Includes: each file contributes whole named entries to the sections; a name defined twice is an error.
+  const includes = Array.isArray(merged.include) ? merged.include : [];
+  const seen = new Set([entry]);
+  let totalChars = 0;
+  includes.forEach((pattern: unknown, i: number) => {
+    if (typeof pattern !== 'string') return; // the schema reports it
+    let files: string[] = [];
+    try {
+      files = source.expand(pattern, entry);
+    } catch (e) {
+      diagnostics.push(
+        located(
+          diagnostic('LB_E_PLAN_INCLUDE', `\`${pattern}\` could not be expanded: ${message(e)}`, {
+            path: ['include', i],
+          }),
+          root,
+        ),
+      );
+    }
+    if (files.length === 0) {
+      diagnostics.push(
+        located(
+          diagnostic('LB_E_PLAN_INCLUDE', `\`${pattern}\` matches no file`, {
+            path: ['include', i],
+          }),
+          root,
+        ),
+      );
+    }
+    for (const file of files) {
+      if (seen.has(file)) {
+        if (file === entry)
+          diagnostics.push(
+            located(
+              diagnostic('LB_E_PLAN_INCLUDE', `\`${pattern}\` includes the plan itself`, {
+                path: ['include', i],
+              }),
+              root,
+            ),
+          );
+        continue;
+      }
+      seen.add(file);
+      if (seen.size > LIMITS.files) {
+        diagnostics.push(
+          located(
+            diagnostic('LB_E_PLAN_INCLUDE', `more than ${LIMITS.files} files included`, {
+              path: ['include', i],
+            }),
+            root,
+          ),
+        );
+        return;
+      }
+      const frag = readAndParse(file, source, diagnostics);
+      result.files.push(file);
+      if (!frag || frag.value === undefined) continue;
+      totalChars += frag.doc?.range?.[2] ?? 0;
+      if (totalChars > LIMITS.totalChars) {
+        diagnostics.push({
+          ...diagnostic(
+            'LB_E_PLAN_TOO_LARGE',
+            `the included files exceed ${LIMITS.totalChars} characters in all`,
+          ),
+          file,
+          line: 1,
+          col: 1,
+        });
+        return;
+      }
+      parsed.push(frag);
+      mergeFragment(frag, merged, owners, diagnostics, located);
+    }
+  });
+  if (diagnostics.length > 0) return finish(result);
+
+  const parsedPlan = planSchema.safeParse(merged);
+  if (!parsedPlan.success) {
+    for (const issue of parsedPlan.error.issues) {
+      for (const m of mapIssue(issue)) {
+        const full = m.diagnostic.path ?? [];
+        const file = ownerOf(full, owners) ?? root;
+        const parent = m.key === undefined ? full : full.slice(0, -1);
+        const pos = locateInFile(file, parent, m.key === undefined ? {} : { key: m.key });
+        diagnostics.push({ ...m.diagnostic, file: file.file, line: pos.line, col: pos.col });
+      }
+    }
+    return finish(result);
+  }
+  const plan = parsedPlan.data;
+  for (const d of [...checkReferences(plan), ...scanForSecrets(plan)]) {
+    const pos = result.locate(d.path ?? []);
+    diagnostics.push({ ...d, ...pos });
+  }
+  if (!diagnostics.some((d) => d.severity === 'error')) result.plan = plan;
+  return finish(result);
+}
+
+function readAndParse(
+  file: string,
+  source: PlanSource,
+  diagnostics: Diagnostic[],
+): ParsedFile | undefined {
+  let text: string;
+  try {
+    text = source.read(file);
+  } catch (e) {
+    diagnostics.push({
+      ...diagnostic('LB_E_CLI_FILE_READ', `cannot read ${file}: ${message(e)}`),
+      file,
+      line: 1,
+      col: 1,
+    });
+    return undefined;
+  }
+  const parsed = parsePlanFile(file, text);
+  diagnostics.push(...parsed.diagnostics);
+  return parsed;
+}
+
+function mergeFragment(
+  frag: ParsedFile,
+  merged: Record<string, unknown>,
+  owners: Map<string, ParsedFile>,
+  diagnostics: Diagnostic[],
+  located: (d: Diagnostic, f: ParsedFile, key?: string) => Diagnostic,
+): void {
+  for (const [section, entries] of Object.entries(frag.value as Record<string, unknown>)) {
+    if (!(SECTION_NAMES as string[]).includes(section)) {
+      diagnostics.push(
+        located(
+          diagnostic('LB_E_PLAN_UNKNOWN_KEY', `unknown key \`${section}\` in an included file`, {
+            path: [section],
+            hint: `An included file may hold only: ${SECTION_NAMES.join(', ')}.`,
+          }),
+          frag,
+          section,
+        ),
+      );
+      continue;
+    }
+    if (entries === null || typeof entries !== 'object' || Array.isArray(entries)) {
+      diagnostics.push(
+        located(
+          diagnostic('LB_E_PLAN_WRONG_TYPE', `\`${section}\` must be a mapping of names`, {
+            path: [section],
+          }),
+          frag,
+        ),
+      );
+      continue;
+    }
+    const target = (merged[section] ??= {}) as Record<string, unknown>;
+    for (const [name, value] of Object.entries(entries)) {
+      const key = `${section}\0${name}`;
+      const first = owners.get(key);
+      if (first) {
+        const firstPos = locateInFile(first, [section, name]);
+        diagnostics.push(
+          located(
+            diagnostic(
+              'LB_E_PLAN_DUPLICATE_NAME',
+              `\`${section}.${name}\` is already defined in ${first.file}:${firstPos.line}`,
+              {
+                path: [section, name],
+              },
+            ),
+            frag,
+          ),
+        );
+        continue;
+      }
+      owners.set(key, frag);
+      target[name] = value;
+    }
+  }
+}
+
+function ownerOf(path: PlanPath, owners: Map<string, ParsedFile>): ParsedFile | undefined {
+  if (path.length < 2) return undefined;
+  return owners.get(`${String(path[0])}\0${String(path[1])}`);
+}
+
+function finish(result: LoadedPlan): LoadedPlan {
+  sortDiagnostics(result.diagnostics);
+  return result;
+}
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

@@ -1,0 +1,55 @@
+// How a service's data is kept and copied: the source of its RPO.
+import { z } from 'zod';
+import { absolutePath, duration, name, secretRef, text } from './primitives.js';
+
+export const DATA_KINDS = ['postgres', 'mariadb', 'files', 'backup', 'none'] as const;
+export const REPLICATION_MODES = ['sync', 'async', 'periodic', 'none'] as const;
+
+export const replicationSchema = z
+  .strictObject({
+    mode: z
+      .enum(REPLICATION_MODES)
+      .describe(
+        '`sync`: a write is acknowledged once a target has it (RPO 0); `async`: streamed, targets lag; `periodic`: copied every `interval` (rsync, backups); `none`: no copy.',
+      ),
+    interval: duration('For `periodic`: time between two copies.').optional(),
+    expectedLag: duration('For `async`: the lag to plan with (default 5s).').optional(),
+    tool: z
+      .enum(['streaming', 'gtid', 'rsync', 'backup', 's3', 'other'])
+      .optional()
+      .describe('What copies the data.'),
+  })
+  .describe('How the data reaches its targets.');
+
+export const dataSetSchema = z
+  .strictObject({
+    name: name('Name of the data set, unique within the service.'),
+    kind: z
+      .enum(DATA_KINDS)
+      .describe('What the data is: a database, files, a backup set, or nothing.'),
+    description: text('Free text.').optional(),
+    source: name('The node holding the authoritative copy.').optional(),
+    targets: z.array(name('Node name.')).max(20).optional().describe('Nodes that receive copies.'),
+    replication: replicationSchema.default({ mode: 'none' }),
+    database: name('Database (schema) name, for `postgres` and `mariadb`.').optional(),
+    port: z.number().int().min(1).max(65535).optional().describe('Database port.'),
+    user: name('Database user Lifeboat connects as.').optional(),
+    password: secretRef('Password of that user.').optional(),
+    path: absolutePath('For `files` and `backup`: the directory on the source node.').optional(),
+    targetPath: absolutePath(
+      'For `files`: the directory on the targets (default: `path`).',
+    ).optional(),
+    storage: text(
+      'Where backups or blobs live when it is not a node (e.g. `s3://bucket/prefix`).',
+    ).optional(),
+    size: z
+      .string()
+      .regex(/^[0-9]+(\.[0-9]+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/, {
+        message: 'must be a size such as `200GiB`',
+      })
+      .optional()
+      .describe('Approximate size, for restore estimates (`200GiB`).'),
+    restoreDuration: duration('How long restoring this data set takes.').optional(),
+    retention: duration('For `backup`: how long backups are kept.').optional(),
+  })
+  .describe('A data set of the service and how it is replicated.');

@@ -1,0 +1,207 @@
+// Parses one plan file with the YAML 1.2 core schema only, refusing what makes YAML dangerous
+// or ambiguous (custom tags, alias bombs, merge keys, prototype keys, duplicate keys, depth).
+import {
+  type Document,
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  parseDocument,
+  visit,
+  YAMLMap,
+} from 'yaml';
+import type { ErrorCode } from '../errors/index.js';
+import { type Diagnostic, diagnostic, type PlanPath } from './diagnostic.js';
+
+export const LIMITS = {
+  fileChars: 8 * 1024 * 1024,
+  totalChars: 32 * 1024 * 1024,
+  depth: 64,
+  aliases: 50,
+  files: 200,
+} as const;
+
+export interface ParsedFile {
+  file: string;
+  doc: Document.Parsed | undefined;
+  lines: LineCounter;
+  /** The plain JavaScript value, present only when the file parsed without error. */
+  value: unknown;
+  diagnostics: Diagnostic[];
+}
+
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+export function parsePlanFile(file: string, text: string): ParsedFile {
+  const lines = new LineCounter();
+  const result: ParsedFile = { file, doc: undefined, lines, value: undefined, diagnostics: [] };
+  const at = (code: ErrorCode, message: string, offset: number) => {
+    const pos = lines.linePos(offset);
+    result.diagnostics.push({ ...diagnostic(code, message), file, line: pos.line, col: pos.col });
+  };
+  if (text.length > LIMITS.fileChars) {
+    result.diagnostics.push({
+      ...diagnostic(
+        'LB_E_PLAN_TOO_LARGE',
+        `the file has ${text.length} characters; at most ${LIMITS.fileChars} are read`,
+      ),
+      file,
+      line: 1,
+      col: 1,
+    });
+    return result;
+  }
+  let doc: Document.Parsed;
+  try {
+    doc = parseDocument(text, {
+      version: '1.2',
+      schema: 'core',
+      merge: false,
+      uniqueKeys: true,
+      strict: true,
+      prettyErrors: false,
+      lineCounter: lines,
+      customTags: [],
+    });
+  } catch (e) {
+    if (e instanceof RangeError)
+      at('LB_E_PLAN_TOO_DEEP', 'the YAML is nested too deeply to parse', 0);
+    else at('LB_E_PLAN_YAML_SYNTAX', e instanceof Error ? e.message : String(e), 0);
+    return result;
+  }
+  result.doc = doc;
+  for (const err of doc.errors) {
+    const code: ErrorCode =
+      err.code === 'DUPLICATE_KEY' ? 'LB_E_PLAN_DUPLICATE_KEY' : 'LB_E_PLAN_YAML_SYNTAX';
+    at(code, firstLine(err.message), err.pos[0]);
+  }
+  for (const w of doc.warnings) {
+    const code: ErrorCode =
+      w.code === 'TAG_RESOLVE_FAILED' ? 'LB_E_PLAN_YAML_TAG' : 'LB_E_PLAN_YAML_SYNTAX';
+    at(code, firstLine(w.message), w.pos[0]);
+  }
+  if (result.diagnostics.length > 0) return result;
+
+  checkStructure(doc, at);
+  if (result.diagnostics.length > 0) return result;
+  if (!isMap(doc.contents)) {
+    at(
+      'LB_E_PLAN_NOT_MAPPING',
+      'the top level of a plan file must be a mapping',
+      doc.contents?.range?.[0] ?? 0,
+    );
+    return result;
+  }
+  try {
+    result.value = doc.toJS({ maxAliasCount: LIMITS.aliases });
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    if (/alias/i.test(message)) at('LB_E_PLAN_ALIAS_LIMIT', 'too many alias expansions', 0);
+    else if (e instanceof RangeError) at('LB_E_PLAN_TOO_DEEP', 'the YAML is nested too deeply', 0);
+    else at('LB_E_PLAN_YAML_SYNTAX', firstLine(message), 0);
+  }
+  return result;
+}
+
+type At = (code: ErrorCode, message: string, offset: number) => void;
+
+/** Tags, forbidden keys, depth and alias count, found in one walk over the syntax tree. */
+function checkStructure(doc: Document.Parsed, at: At): void {
+  let aliases = 0;
+  visit(doc, {
+    Pair(_, pair) {
+      if (isScalar(pair.key)) {
+        const key = String(pair.key.value);
+        const offset = pair.key.range?.[0] ?? 0;
+        if (key === '<<') at('LB_E_PLAN_MERGE_KEY', 'the merge key `<<` is not supported', offset);
+        else if (FORBIDDEN_KEYS.has(key))
+          at('LB_E_PLAN_PROTO_KEY', `the key \`${key}\` is not allowed`, offset);
+      } else if (pair.key !== null && !isScalar(pair.key)) {
+        at(
+          'LB_E_PLAN_WRONG_TYPE',
+          'keys must be plain strings, not lists or mappings',
+          (pair.key as Node).range?.[0] ?? 0,
+        );
+      }
+    },
+    Node(_, node, path) {
+      if (node.tag && !isDefaultTag(node.tag)) {
+        at('LB_E_PLAN_YAML_TAG', `the tag \`${node.tag}\` is not allowed`, node.range?.[0] ?? 0);
+      }
+      if (isAlias(node) && ++aliases > LIMITS.aliases) {
+        at(
+          'LB_E_PLAN_ALIAS_LIMIT',
+          `more than ${LIMITS.aliases} aliases in one file`,
+          node.range?.[0] ?? 0,
+        );
+        return visit.BREAK;
+      }
+      const depth = path.filter((p) => isMap(p) || isSeq(p)).length;
+      if (depth > LIMITS.depth) {
+        at('LB_E_PLAN_TOO_DEEP', `nested more than ${LIMITS.depth} levels`, node.range?.[0] ?? 0);
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+}
+
+const DEFAULT_TAGS = new Set([
+  'tag:yaml.org,2002:str',
+  'tag:yaml.org,2002:int',
+  'tag:yaml.org,2002:float',
+  'tag:yaml.org,2002:bool',
+  'tag:yaml.org,2002:null',
+  'tag:yaml.org,2002:map',
+  'tag:yaml.org,2002:seq',
+]);
+
+function isDefaultTag(tag: string): boolean {
+  return DEFAULT_TAGS.has(tag);
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0] ?? message;
+}
+
+/** The line and column of a path in a parsed file; `key` points at a key rather than its value. */
+export function locateInFile(
+  parsed: ParsedFile,
+  path: PlanPath,
+  opts: { key?: string } = {},
+): { line: number; col: number } {
+  const doc = parsed.doc;
+  if (!doc) return { line: 1, col: 1 };
+  let node: unknown = doc.contents;
+  let offset = (node as Node | null)?.range?.[0] ?? 0;
+  const segments = opts.key === undefined ? path : [...path, opts.key];
+  for (let i = 0; i < segments.length; i++) {
+    const seg = segments[i];
+    const isLastKey = opts.key !== undefined && i === segments.length - 1;
+    let next: unknown;
+    if (node instanceof YAMLMap) {
+      const pair = node.items.find(
+        (p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg),
+      );
+      if (!pair) break;
+      if (isLastKey) {
+        offset = (pair.key as Node).range?.[0] ?? offset;
+        break;
+      }
+      next = pair.value;
+      offset = (pair.key as Node | null)?.range?.[0] ?? offset;
+    } else if (isSeq(node) && typeof seg === 'number') {
+      next = node.items[seg];
+    } else {
+      break;
+    }
+    if (!next) break;
+    // A scalar is pointed at itself; a block collection at its key, the line an operator looks for.
+    if (isScalar(next) || isSeq(node)) offset = (next as Node).range?.[0] ?? offset;
+    node = isAlias(next) ? next.resolve(doc) : next;
+  }
+  return parsed.lines.linePos(offset);
+}

@@ -26,7 +26,7 @@ const probeCommon = {
 
 export const httpProbeSchema = z
   .strictObject({
-    kind: z.literal('http'),
+    kind: z.literal('http').describe('An HTTP probe.'),
     ...probeCommon,
     url: z
       .string()
@@ -42,7 +42,7 @@ export const httpProbeSchema = z
 
 export const tcpProbeSchema = z
   .strictObject({
-    kind: z.literal('tcp'),
+    kind: z.literal('tcp').describe('A TCP probe.'),
     ...probeCommon,
     host: host('Host to connect to.'),
     port: z.number().int().min(1).max(65535).describe('Port to connect to.'),
@@ -51,7 +51,7 @@ export const tcpProbeSchema = z
 
 export const sqlProbeSchema = z
   .strictObject({
-    kind: z.literal('sql'),
+    kind: z.literal('sql').describe('A SQL probe.'),
     ...probeCommon,
     data: name("The service's data set (postgres or mariadb) to query."),
     node: name("The node to query (default: the data set's source).").optional(),
@@ -66,7 +66,7 @@ export const sqlProbeSchema = z
 
 export const commandProbeSchema = z
   .strictObject({
-    kind: z.literal('command'),
+    kind: z.literal('command').describe('A command probe.'),
     ...probeCommon,
     argv: z
       .array(z.string().max(4096))

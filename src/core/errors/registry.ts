@@ -3,12 +3,14 @@
 import type { CodeInfo } from './code-info.js';
 import { CHECK_CODES } from './codes/check.js';
 import { CLI_CODES } from './codes/cli.js';
+import { DRIVER_CODES } from './codes/driver.js';
 import { LAB_CODES } from './codes/lab.js';
 import { PLAN_CODES } from './codes/plan.js';
 
 export const ERROR_CODES = {
   ...CLI_CODES,
   ...CHECK_CODES,
+  ...DRIVER_CODES,
   ...LAB_CODES,
   ...PLAN_CODES,
 } as const satisfies Record<string, CodeInfo>;

@@ -131,7 +131,9 @@ export function loadPlan(entry: string, source: PlanSource): LoadedPlan {
   });
   if (diagnostics.length > 0) return finish(result);
 
-  const parsedPlan = planSchema.safeParse(merged);
+  // Without `reportInput`, zod 4 leaves `input` out of issues, and a value of the wrong type
+  // would be reported as a missing field.
+  const parsedPlan = planSchema.safeParse(merged, { reportInput: true });
   if (!parsedPlan.success) {
     for (const issue of parsedPlan.error.issues) {
       for (const m of mapIssue(issue)) {

@@ -118,6 +118,7 @@ function last(path: readonly PropertyKey[]): string {
 function article(expected: string): string {
   const nice: Record<string, string> = {
     object: 'a mapping',
+    record: 'a mapping',
     array: 'a list',
     string: 'a string',
     number: 'a number',

@@ -76,7 +76,7 @@ export function parsePlanFile(file: string, text: string): ParsedFile {
   for (const err of doc.errors) {
     const code: ErrorCode =
       err.code === 'DUPLICATE_KEY' ? 'LB_E_PLAN_DUPLICATE_KEY' : 'LB_E_PLAN_YAML_SYNTAX';
-    at(code, firstLine(err.message), err.pos[0]);
+    at(code, firstLine(err.message), errorOffset(doc, err));
   }
   for (const w of doc.warnings) {
     const code: ErrorCode =
@@ -107,6 +107,27 @@ export function parsePlanFile(file: string, text: string): ParsedFile {
 }
 
 type At = (code: ErrorCode, message: string, offset: number) => void;
+
+/**
+ * Where to point for a parse error. yaml reports an unclosed quote at the end of the file (a
+ * quoted scalar may span lines, so it runs on to the end); the operator needs the opening quote.
+ */
+function errorOffset(doc: Document.Parsed, err: Document.Parsed['errors'][number]): number {
+  const offset = err.pos[0];
+  if (err.code !== 'MISSING_CHAR' || !/quote/i.test(err.message)) return offset;
+  let start = offset;
+  visit(doc, {
+    Scalar(_, node) {
+      const quoted = node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE';
+      if (quoted && node.range?.[1] === offset) {
+        start = node.range[0];
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return start;
+}
 
 /** Tags, forbidden keys, depth and alias count, found in one walk over the syntax tree. */
 function checkStructure(doc: Document.Parsed, at: At): void {

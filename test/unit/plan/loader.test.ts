@@ -172,6 +172,18 @@ describe('includes', () => {
     expect(loaded.diagnostics[0]?.hint).toBe('Known: `db-a`, `db-b`.');
   });
 
+  // Regression: yaml reports an unclosed quote at the end of the file, past the last line.
+  it('points an unclosed quote in the included file at its opening quote', () => {
+    const bad = {
+      ...files,
+      '/p/services/db.yaml': 'services:\n  db:\n    tier: "high\n    strategy: redeploy\n',
+    };
+    const loaded = loadPlan('/p/plan.yaml', memorySource(bad));
+    expect(loaded.diagnostics.map(where)).toEqual([
+      { code: 'LB_E_PLAN_YAML_SYNTAX', file: '/p/services/db.yaml', line: 3, col: 11 },
+    ]);
+  });
+
   it('names both files when a name is defined twice', () => {
     const twice = { ...files, '/p/services/zz.yaml': SERVICE };
     const loaded = loadPlan('/p/plan.yaml', memorySource(twice));

@@ -1,15 +1,22 @@
 // Cross-references between sections: every name a plan uses must be defined, and names in a
 // list must be unique. Reported all at once, each at the place that uses the name.
 import { type Diagnostic, diagnostic, type PlanPath } from './diagnostic.js';
-import type { Plan, Service } from './schema/plan.js';
+import type { Plan, SectionName, Service } from './schema/plan.js';
 
-export function checkReferences(plan: Plan): Diagnostic[] {
+/**
+ * `plan` holds the entries that validated; `names` every name defined, valid or not, so that a
+ * reference to a broken entry is not reported as unknown on top of the entry's own problem.
+ */
+export function checkReferences(
+  plan: Plan,
+  names?: Partial<Record<SectionName, Set<string>>>,
+): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const tiers = keys(plan.tiers);
-  const sites = keys(plan.sites);
-  const nodes = keys(plan.nodes);
-  const services = keys(plan.services);
-  const runbooks = keys(plan.runbooks);
+  const tiers = names?.tiers ?? keys(plan.tiers);
+  const sites = names?.sites ?? keys(plan.sites);
+  const nodes = names?.nodes ?? keys(plan.nodes);
+  const services = names?.services ?? keys(plan.services);
+  const runbooks = names?.runbooks ?? keys(plan.runbooks);
   const ref = (what: string, value: string, known: Set<string>, path: PlanPath) => {
     if (!known.has(value)) out.push(unknown(what, value, known, path));
   };

@@ -30,6 +30,19 @@ export const sections = {
   roles: z.record(name('Role name.'), roleSchema).optional().describe('Roles by name.'),
 };
 export const SECTION_NAMES = Object.keys(sections) as (keyof typeof sections)[];
+export type SectionName = keyof typeof sections;
+
+/** The schema of one entry of each section: entries are validated one by one, so that a broken
+ * service does not hide the problems of the others (and their references are still checked). */
+export const ENTRY_SCHEMAS = {
+  tiers: tierSchema,
+  sites: siteSchema,
+  nodes: nodeSchema,
+  services: serviceSchema,
+  runbooks: runbookSchema,
+  drills: drillSchema,
+  roles: roleSchema,
+} as const satisfies Record<SectionName, unknown>;
 
 export const planSchema = z
   .strictObject({
@@ -59,6 +72,16 @@ export const planSchema = z
     ...sections,
   })
   .describe('A service continuity plan.');
+
+/** The plan with each section's entries left unvalidated (see ENTRY_SCHEMAS); names still checked. */
+export const envelopeSchema = planSchema.extend(
+  Object.fromEntries(
+    SECTION_NAMES.map((section) => [
+      section,
+      z.record(name(`${section} entry name.`), z.unknown()).optional(),
+    ]),
+  ) as { [K in SectionName]: z.ZodOptional<z.ZodRecord<z.ZodString, z.ZodUnknown>> },
+);
 
 export const fragmentSchema = z.strictObject(sections).describe('A file included by a plan.');
 

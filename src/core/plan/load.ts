@@ -1,9 +1,17 @@
 // Loading a plan: read the entry file and its includes (through an injected PlanSource, since
 // core does no I/O), parse each safely, merge their sections, validate the merged object once,
 // and report every problem at once with file:line:col. The object validated is the one used.
+
+import type { z } from 'zod';
 import { type Diagnostic, diagnostic, type PlanPath, sortDiagnostics } from './diagnostic.js';
 import { checkReferences } from './references.js';
-import { type Plan, planSchema, SECTION_NAMES } from './schema/plan.js';
+import {
+  ENTRY_SCHEMAS,
+  envelopeSchema,
+  type Plan,
+  SECTION_NAMES,
+  type SectionName,
+} from './schema/plan.js';
 import { scanForSecrets } from './secrets-scan.js';
 import { LIMITS, locateInFile, type ParsedFile, parsePlanFile } from './yaml-source.js';
 import { mapIssue } from './zod-issues.js';
@@ -131,12 +139,10 @@ export function loadPlan(entry: string, source: PlanSource): LoadedPlan {
   });
   if (diagnostics.length > 0) return finish(result);
 
-  // Without `reportInput`, zod 4 leaves `input` out of issues, and a value of the wrong type
-  // would be reported as a missing field.
-  const parsedPlan = planSchema.safeParse(merged, { reportInput: true });
-  if (!parsedPlan.success) {
-    for (const issue of parsedPlan.error.issues) {
-      for (const m of mapIssue(issue)) {
+  const report = (issues: readonly z.core.$ZodIssue[], prefix: PlanPath) => {
+    for (const issue of issues) {
+      const prefixed = { ...issue, path: [...prefix, ...issue.path] } as z.core.$ZodIssue;
+      for (const m of mapIssue(prefixed)) {
         const full = m.diagnostic.path ?? [];
         const file = ownerOf(full, owners) ?? root;
         const parent = m.key === undefined ? full : full.slice(0, -1);
@@ -144,15 +150,38 @@ export function loadPlan(entry: string, source: PlanSource): LoadedPlan {
         diagnostics.push({ ...m.diagnostic, file: file.file, line: pos.line, col: pos.col });
       }
     }
-    return finish(result);
+  };
+  // Without `reportInput`, zod 4 leaves `input` out of issues, and a value of the wrong type
+  // would be reported as a missing field.
+  const envelope = envelopeSchema.safeParse(merged, { reportInput: true });
+  if (!envelope.success) report(envelope.error.issues, []);
+  // Each entry on its own: one broken service must not hide the problems of the others.
+  const plan: Record<string, unknown> = { ...(envelope.success ? envelope.data : {}) };
+  const names = {} as Record<SectionName, Set<string>>;
+  for (const section of SECTION_NAMES) {
+    const entries = merged[section];
+    names[section] = new Set(isRecord(entries) ? Object.keys(entries) : []);
+    if (!isRecord(entries)) continue;
+    const valid: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(entries)) {
+      const entry = ENTRY_SCHEMAS[section].safeParse(value, { reportInput: true });
+      if (entry.success) valid[name] = entry.data;
+      else report(entry.error.issues, [section, name]);
+    }
+    plan[section] = valid;
   }
-  const plan = parsedPlan.data;
-  for (const d of [...checkReferences(plan), ...scanForSecrets(plan)]) {
-    const pos = result.locate(d.path ?? []);
-    diagnostics.push({ ...d, ...pos });
+  if (envelope.success) {
+    for (const d of [...checkReferences(plan as Plan, names), ...scanForSecrets(plan)]) {
+      const pos = result.locate(d.path ?? []);
+      diagnostics.push({ ...d, ...pos });
+    }
   }
-  if (!diagnostics.some((d) => d.severity === 'error')) result.plan = plan;
+  if (!diagnostics.some((d) => d.severity === 'error')) result.plan = plan as Plan;
   return finish(result);
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
 function readAndParse(

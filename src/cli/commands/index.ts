@@ -1,3 +1,4 @@
 import type { CommandModule } from '../program.js';
+import { labCommand } from './lab.js';
 
-export const COMMANDS: readonly CommandModule[] = [];
+export const COMMANDS: readonly CommandModule[] = [labCommand()];

@@ -1,0 +1,19 @@
+// The lab's public API: `Lab` for tests and the CLI, topology and endpoints as data.
+
+export type { ComponentReport, PgMode } from './context.js';
+export type { DbInstance, LabEndpoints, TcpEndpoint } from './endpoints.js';
+export type { RunOptions, RunResult } from './exec.js';
+export { HAPROXY_BACKENDS, haproxyCommand } from './haproxy.js';
+export { type InstallReport, installPackages, LAB_PACKAGES } from './install.js';
+export { VRRP, vipHolders } from './keepalived.js';
+export { Lab, type LabOpenOptions, type UpReport } from './lab.js';
+export { myAdminSql, myTcpQuery } from './mariadb.js';
+export type { Direction, LinkScope } from './partition.js';
+export { DEFAULT_LAB_NAME, DEFAULT_LAB_ROOT } from './paths.js';
+export { pgAdminSql, pgTcpQuery } from './postgres.js';
+export { httpRequest, tcpOpen } from './probes.js';
+export { sshClientOptions } from './ssh.js';
+export type { LabState, ServerEntry } from './state.js';
+export { assertRoot, type ComponentStatus, type LabStatus, type ServerStatus } from './status.js';
+export type { DownReport } from './teardown.js';
+export * from './topology.js';

@@ -1,0 +1,182 @@
+// `down`: leaves no process, namespace, veth or directory of the lab behind, even after a
+// crashed test or a half-done `up`. Recorded servers get an orderly stop first; then whatever
+// still lives in the lab's namespaces, or names a path in the lab directory, is killed (with
+// its start time checked at the moment of the kill); then namespaces and directory go.
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { LifeboatError } from '../core/errors/index.js';
+import { run } from './exec.js';
+import { existingNamespaces, namespaceInode, netDown } from './netns.js';
+import type { LabPaths } from './paths.js';
+import {
+  isLeftover,
+  listProcesses,
+  liveState,
+  type PidRecord,
+  readPidFile,
+  selfAndAncestors,
+  signalRecorded,
+} from './processes.js';
+import { PLACES, type Place, SERVERS } from './topology.js';
+
+export interface DownReport {
+  stopped: string[];
+  killedLeftovers: { pid: number; comm: string }[];
+  namespacesRemoved: string[];
+  sharedMemoryRemoved: number;
+  dirRemoved: boolean;
+  ms: number;
+}
+
+const STOP_GRACE_MS = 8000;
+const POLL_MS = 50;
+
+async function waitGone(records: PidRecord[], timeoutMs: number): Promise<PidRecord[]> {
+  const deadline = performance.now() + timeoutMs;
+  for (let i = 0; i < Math.ceil(timeoutMs / POLL_MS) + 1; i++) {
+    const alive = records.filter((r) => liveState(r) !== 'down');
+    if (alive.length === 0 || performance.now() > deadline) return alive;
+    await sleep(POLL_MS);
+  }
+  return records.filter((r) => liveState(r) !== 'down');
+}
+
+/** SIGCONT first: a paused (SIGSTOPped) server would never act on its stop signal. */
+async function stopRecorded(paths: LabPaths): Promise<string[]> {
+  const names = existsSync(paths.run)
+    ? readdirSync(paths.run)
+        .filter((f) => f.endsWith('.pid'))
+        .map((f) => f.slice(0, -4))
+    : [];
+  const stopped: string[] = [];
+  const records: PidRecord[] = [];
+  for (const name of names) {
+    const rec = readPidFile(paths.pidFile(name));
+    if (!rec || liveState(rec) === 'down') continue;
+    const sig = SERVERS.find((s) => s.name === name)?.stopSignal ?? 'SIGTERM';
+    try {
+      signalRecorded(rec, sig, name);
+      signalRecorded(rec, 'SIGCONT', name);
+      stopped.push(name);
+      records.push(rec);
+    } catch {
+      // PID reused by another process: not ours to stop
+    }
+  }
+  for (const rec of await waitGone(records, STOP_GRACE_MS)) {
+    try {
+      signalRecorded(rec, 'SIGKILL', 'stop');
+    } catch {
+      // exited (and reused) between our checks
+    }
+  }
+  await waitGone(records, 3000);
+  return stopped;
+}
+
+function labInodes(ns: Readonly<Record<Place, string>>): Set<number> {
+  const out = new Set<number>();
+  for (const p of PLACES) {
+    const ino = namespaceInode(ns[p]);
+    if (ino !== undefined) out.add(ino);
+  }
+  return out;
+}
+
+async function killLeftovers(
+  ns: Readonly<Record<Place, string>>,
+  dir: string,
+): Promise<{ pid: number; comm: string }[]> {
+  const killed: { pid: number; comm: string }[] = [];
+  const exclude = selfAndAncestors();
+  // A killed parent can leave a child that a later scan finds: a few rounds, bounded.
+  for (let round = 0; round < 5; round++) {
+    const query = { netnsInodes: labInodes(ns), dir, exclude };
+    const found = listProcesses().filter((p) => isLeftover(p, query));
+    if (found.length === 0) break;
+    const recs: PidRecord[] = [];
+    for (const p of found) {
+      const rec = { pid: p.pid, startTime: p.startTime };
+      try {
+        if (signalRecorded(rec, 'SIGKILL', p.comm)) {
+          killed.push({ pid: p.pid, comm: p.comm });
+          recs.push(rec);
+        }
+      } catch {
+        // reused between scan and kill: not ours
+      }
+    }
+    await waitGone(recs, 3000);
+  }
+  return killed;
+}
+
+/**
+ * PostgreSQL keeps a small System V segment; a SIGKILLed postmaster leaves it behind. Remove
+ * segments nobody is attached to that a lab process created.
+ */
+async function removeOrphanShm(creators: ReadonlySet<number>): Promise<number> {
+  let text = '';
+  try {
+    text = readFileSync('/proc/sysvipc/shm', 'utf8');
+  } catch {
+    return 0;
+  }
+  let removed = 0;
+  for (const line of text.split('\n').slice(1)) {
+    const f = line.trim().split(/\s+/);
+    // key shmid perms size cpid lpid nattch ...
+    const [shmid, cpid, nattch] = [f[1], Number(f[4]), Number(f[6])];
+    if (!shmid || nattch !== 0 || !creators.has(cpid)) continue;
+    const r = await run(['ipcrm', '-m', shmid], { timeoutMs: 5000 });
+    if (r.code === 0) removed++;
+  }
+  return removed;
+}
+
+function recordedPids(paths: LabPaths): Set<number> {
+  const out = new Set<number>();
+  if (!existsSync(paths.run)) return out;
+  for (const f of readdirSync(paths.run)) {
+    const rec = readPidFile(`${paths.run}/${f}`);
+    if (rec) out.add(rec.pid);
+  }
+  return out;
+}
+
+export async function teardown(
+  ns: Readonly<Record<Place, string>>,
+  paths: LabPaths,
+): Promise<DownReport> {
+  const t0 = performance.now();
+  const creators = recordedPids(paths);
+  const stopped = await stopRecorded(paths);
+  const killedLeftovers = await killLeftovers(ns, paths.dir);
+  for (const k of killedLeftovers) creators.add(k.pid);
+  const sharedMemoryRemoved = await removeOrphanShm(creators);
+  const before = existingNamespaces();
+  const failedNs = await netDown(ns);
+  const namespacesRemoved = PLACES.map((p) => ns[p]).filter(
+    (n) => before.has(n) && !failedNs.includes(n),
+  );
+  let dirRemoved = false;
+  if (existsSync(paths.dir)) {
+    rmSync(paths.dir, { recursive: true, force: true, maxRetries: 3 });
+    dirRemoved = !existsSync(paths.dir);
+  }
+  const left = [
+    ...failedNs.map((n) => `namespace ${n}`),
+    ...(existsSync(paths.dir) ? [`directory ${paths.dir}`] : []),
+  ];
+  if (left.length > 0) {
+    throw new LifeboatError('LB_E_LAB_TEARDOWN', `left behind: ${left.join(', ')}`);
+  }
+  return {
+    stopped,
+    killedLeftovers,
+    namespacesRemoved,
+    sharedMemoryRemoved,
+    dirRemoved,
+    ms: performance.now() - t0,
+  };
+}

@@ -37,6 +37,8 @@ export interface ServiceAssessment {
   /** Sites where the service has active nodes, and standby nodes. */
   activeSites: string[];
   standbySites: string[];
+  /** The failure the RTO is computed for: "site rdo-cloud lost" (see docs/check.md). */
+  scenario: string;
 }
 
 /** Everything that fails together when one site, failure domain or node fails. */
@@ -69,6 +71,8 @@ export interface Analysis {
   recoveryOrder: string[][];
   cost: TierCost[];
   currency: string;
+  /** Tier names from the shortest RTO to the longest: the order tables are printed in. */
+  tierOrder: string[];
   /** Findings with `path` set; the CLI adds file:line:col with `LoadedPlan.locate`. */
   findings: Diagnostic[];
 }

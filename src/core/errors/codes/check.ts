@@ -28,6 +28,20 @@ export const CHECK_CODES = defineCodes({
     retryable: false,
     severity: 'warning',
   },
+  LB_E_CHECK_RPO_UNKNOWN: {
+    summary:
+      'A data set has copies (targets or storage) but no replication mode or interval says how recent they are, so the planned RPO cannot be told.',
+    fix: 'Set `replication.mode` (`sync`, `async`, or `periodic` with an `interval`) on the data set.',
+    retryable: false,
+    severity: 'warning',
+  },
+  LB_E_CHECK_STANDBY_MISSING: {
+    summary:
+      'The strategy (`active-passive`, `pilot-light` or `blue-green`) needs a standby node, and the service has none: its RTO is that of a rebuild.',
+    fix: 'Add a standby node on another site (`placement.standby`), or change the strategy to the one the plan really follows (`redeploy`, `backup-restore`).',
+    retryable: false,
+    severity: 'error',
+  },
   LB_E_CHECK_NO_STANDBY_OFFSITE: {
     summary:
       'A service of the highest tier has no standby outside the site where it runs: one site outage stops it.',

@@ -37,8 +37,13 @@ export function loadPlan(entry: string, source: PlanSource): LoadedPlan {
   const parsed: ParsedFile[] = [];
   const diagnostics: Diagnostic[] = [];
   const owners = new Map<string, ParsedFile>();
+  // With `key`, the diagnostic's path ends at that key: look it up in its parent mapping.
   const located = (d: Diagnostic, file: ParsedFile, key?: string): Diagnostic => {
-    const pos = locateInFile(file, d.path ?? [], key === undefined ? {} : { key });
+    const path = d.path ?? [];
+    const pos =
+      key === undefined
+        ? locateInFile(file, path)
+        : locateInFile(file, path.slice(0, -1), { key });
     return { ...d, file: file.file, line: pos.line, col: pos.col };
   };
 
@@ -81,6 +86,7 @@ export function loadPlan(entry: string, source: PlanSource): LoadedPlan {
           root,
         ),
       );
+      return;
     }
     if (files.length === 0) {
       diagnostics.push(

@@ -216,4 +216,35 @@ sites: 3
       ['LB_E_PLAN_WRONG_TYPE', 7, 8, '`sites` must be a mapping, not a number'],
     ]);
   });
+
+});
+
+describe('include problems', () => {
+  // Regression: a pattern that could not be expanded was also reported as matching no file.
+  it('reports a pattern that cannot be expanded once', () => {
+    const source = memorySource({ '/p/plan.yaml': `${BASE}include: [/etc/passwd]\n` });
+    const loaded = loadPlan('/p/plan.yaml', {
+      ...source,
+      expand: () => {
+        throw new Error('include patterns are relative to the plan file');
+      },
+    });
+    expect(loaded.diagnostics.map(where)).toEqual([
+      { code: 'LB_E_PLAN_INCLUDE', file: '/p/plan.yaml', line: 21, col: 11 },
+    ]);
+  });
+
+  // Regression: an unknown section of an included file was located at its value.
+  it('points at the key of a section an included file may not hold', () => {
+    const loaded = loadPlan(
+      '/p/plan.yaml',
+      memorySource({
+        '/p/plan.yaml': `${BASE}include: [part.yaml]\n`,
+        '/p/part.yaml': '# a fragment\nversion: 1\nnodes: {}\n',
+      }),
+    );
+    expect(loaded.diagnostics.map(where)).toEqual([
+      { code: 'LB_E_PLAN_UNKNOWN_KEY', file: '/p/part.yaml', line: 2, col: 1 },
+    ]);
+  });
 });

@@ -44,6 +44,17 @@ export function mapIssue(issue: Issue): MappedIssue[] {
         },
       ];
     case 'invalid_value':
+      // A missing enum or literal field (`strategy`, `version`) fails as an invalid value.
+      if (issue.input === undefined) {
+        return [
+          {
+            diagnostic: make(
+              'LB_E_PLAN_MISSING_FIELD',
+              `\`${last(path)}\` is required${where(path.slice(0, -1))}: one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`,
+            ),
+          },
+        ];
+      }
       return [
         {
           diagnostic: make(
@@ -111,8 +122,14 @@ function where(path: readonly PropertyKey[]): string {
   return path.length > 0 ? ` in \`${path.map(String).join('.')}\`` : ' at the top level';
 }
 
+/** The field a path ends at; a list item is named with its list (`active[1]`), not as `1`. */
 function last(path: readonly PropertyKey[]): string {
-  return path.length > 0 ? String(path[path.length - 1]) : '(top level)';
+  const tail = path[path.length - 1];
+  if (tail === undefined) return '(top level)';
+  const parent = path[path.length - 2];
+  return typeof tail === 'number' && parent !== undefined
+    ? `${String(parent)}[${tail}]`
+    : String(tail);
 }
 
 function article(expected: string): string {

@@ -217,6 +217,41 @@ sites: 3
     ]);
   });
 
+  // Regression: a missing enum or literal field was reported as LB_E_PLAN_BAD_VALUE.
+  it('reports a missing enum or literal field as missing', () => {
+    const text = `${BASE.replace('version: 1\n', '')}services:
+  web:
+    tier: high
+    placement: { active: [db-a] }
+`;
+    const loaded = loadPlan('/p/plan.yaml', memorySource({ '/p/plan.yaml': text }));
+    expect(loaded.diagnostics.map((d) => [d.code, d.line, d.col])).toEqual([
+      ['LB_E_PLAN_MISSING_FIELD', 1, 1],
+      ['LB_E_PLAN_MISSING_FIELD', 21, 3],
+    ]);
+    expect(loaded.diagnostics[0]?.message).toBe('`version` is required at the top level: one of 1');
+    expect(loaded.diagnostics[1]?.message).toMatch(
+      /^`strategy` is required in `services.web`: one of "active-passive", /,
+    );
+  });
+
+  it('names a list item by its list and index', () => {
+    const text = `${BASE}services:
+  web:
+    tier: high
+    strategy: redeploy
+    placement: { active: [db-a, 'db;b'] }
+`;
+    const loaded = loadPlan('/p/plan.yaml', memorySource({ '/p/plan.yaml': text }));
+    expect(loaded.diagnostics.map((d) => [d.code, d.line, d.col, d.message])).toEqual([
+      [
+        'LB_E_PLAN_BAD_NAME',
+        25,
+        33,
+        '`active[1]` is not a valid name: use 1-63 letters, digits, ".", "_" or "-", starting with a letter or digit',
+      ],
+    ]);
+  });
 });
 
 describe('include problems', () => {

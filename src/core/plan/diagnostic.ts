@@ -27,10 +27,22 @@ export function diagnostic(
   return {
     code,
     severity: extra.severity ?? info.severity ?? 'error',
-    message,
-    hint: extra.hint ?? info.fix,
+    message: printable(message),
+    hint: printable(extra.hint ?? info.fix),
     ...(extra.path ? { path: extra.path } : {}),
   };
+}
+
+// Control characters, line separators and bidi overrides, which a name or value quoted from the
+// plan could use to forge or hide lines in a terminal, a log or the rendered document.
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/** A message safe to print on one line: every unprintable character written as an escape. */
+export function printable(text: string): string {
+  return text.replace(UNPRINTABLE, (c) => {
+    const named: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+    return named[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  });
 }
 
 export function pathToString(path: PlanPath | undefined): string {

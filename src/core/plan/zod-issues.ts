@@ -1,7 +1,7 @@
 // Turns zod's issues into Lifeboat diagnostics: a code, a message an operator understands, a path.
 import type { z } from 'zod';
 import type { ErrorCode } from '../errors/index.js';
-import { type Diagnostic, diagnostic } from './diagnostic.js';
+import { type Diagnostic, diagnostic, printable } from './diagnostic.js';
 import { DURATION_PATTERN } from './duration.js';
 import { NAME_PATTERN } from './schema/primitives.js';
 
@@ -92,7 +92,7 @@ export function mapIssue(issue: Issue): MappedIssue[] {
               m.diagnostic.code === 'LB_E_PLAN_BAD_FORMAT'
                 ? 'LB_E_PLAN_BAD_NAME'
                 : m.diagnostic.code,
-            message: `the name \`${String(last(path))}\` ${inner.message}`,
+            message: printable(`the name \`${String(last(path))}\` ${inner.message}`),
           },
         })),
       );

@@ -254,6 +254,25 @@ sites: 3
   });
 });
 
+describe('messages quoting the plan', () => {
+  // Regression: a name with a newline or an escape sequence was copied into the message, which
+  // could forge a second diagnostic line or rewrite the terminal.
+  it('escape control characters and bidi overrides', () => {
+    const text = `${BASE}services:
+  "web\\nplan.yaml:1:1 LB_E_PLAN_OK all good\\e[2K\\u202e":
+    { tier: high, strategy: redeploy, placement: { active: [db-a] } }
+`;
+    const loaded = loadPlan('/p/plan.yaml', memorySource({ '/p/plan.yaml': text }));
+    expect(loaded.diagnostics.map((d) => [d.code, d.line, d.message])).toEqual([
+      [
+        'LB_E_PLAN_BAD_NAME',
+        22,
+        'the name `web\\nplan.yaml:1:1 LB_E_PLAN_OK all good\\u001b[2K\\u202e` is not a valid name: use 1-63 letters, digits, ".", "_" or "-", starting with a letter or digit',
+      ],
+    ]);
+  });
+});
+
 describe('include problems', () => {
   // Regression: a pattern that could not be expanded was also reported as matching no file.
   it('reports a pattern that cannot be expanded once', () => {

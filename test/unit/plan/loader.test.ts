@@ -273,6 +273,27 @@ describe('messages quoting the plan', () => {
   });
 });
 
+describe('fields that reach commands and DNS updates', () => {
+  // Regression: paths were reported with the catch-all LB_E_PLAN_INVALID.
+  it('reports a bad path as LB_E_PLAN_BAD_FORMAT', () => {
+    const text = `${BASE}services:
+  web:
+    tier: high
+    strategy: redeploy
+    placement: { active: [db-a] }
+    redeploy: { playbook: --check, duration: 1h }
+    data:
+      - { name: www, kind: files, source: db-a, path: /srv/../etc }
+`;
+    const loaded = loadPlan('/p/plan.yaml', memorySource({ '/p/plan.yaml': text }));
+    expect(loaded.diagnostics.map((d) => [d.code, d.line, d.col])).toEqual([
+      ['LB_E_PLAN_BAD_FORMAT', 26, 27],
+      ['LB_E_PLAN_BAD_FORMAT', 28, 55],
+    ]);
+  });
+
+});
+
 describe('include problems', () => {
   // Regression: a pattern that could not be expanded was also reported as matching no file.
   it('reports a pattern that cannot be expanded once', () => {

@@ -69,6 +69,7 @@ export const absolutePath = (description: string) =>
     .max(4096)
     .refine((p) => p.startsWith('/') && !/(^|\/)\.\.(\/|$)/.test(p) && !/[\0-\x1f]/.test(p), {
       message: 'must be an absolute path without `..` segments or control characters',
+      params: { lbCode: 'LB_E_PLAN_BAD_FORMAT' },
     })
     .describe(description);
 
@@ -80,6 +81,7 @@ export const planPath = (description: string) =>
     .max(4096)
     .refine((p) => !/[\0-\x1f]/.test(p) && !p.startsWith('-'), {
       message: 'must be a path without control characters, not starting with `-`',
+      params: { lbCode: 'LB_E_PLAN_BAD_FORMAT' },
     })
     .describe(`${description} Relative paths are resolved from the plan file's folder.`);
 

@@ -292,6 +292,18 @@ describe('fields that reach commands and DNS updates', () => {
     ]);
   });
 
+  // Regression: any string up to 253 characters was accepted as a DNS record value.
+  it('refuses a DNS record value that is not an address or host name', () => {
+    const values = `        values:
+          db-a: "192.0.2.10\\nupdate add evil.example.org 300 A 203.0.113.66"
+          db-b: db-b.example.org.
+`;
+    const text = BASE + SERVICE.replace('        ttl: 5m\n', `        ttl: 5m\n${values}`);
+    const loaded = loadPlan('/p/plan.yaml', memorySource({ '/p/plan.yaml': text }));
+    expect(loaded.diagnostics.map((d) => [d.code, d.line, d.col])).toEqual([
+      ['LB_E_PLAN_BAD_FORMAT', 40, 17],
+    ]);
+  });
 });
 
 describe('include problems', () => {

@@ -34,7 +34,12 @@ export const dnsTrafficSchema = z
     tsigSecret: secretRef('For `rfc2136`: the TSIG key secret (base64).').optional(),
     apiKey: secretRef('For `powerdns`: the API key.').optional(),
     values: z
-      .record(name('Node or site name.'), z.string().max(253))
+      // Written into DNS updates: an address or a host name (for CNAME), nothing a resolver or
+      // an update script could read as more than one value.
+      .record(
+        name('Node or site name.'),
+        host('Record value: an address, or a host name for CNAME.'),
+      )
       .optional()
       .describe(
         "The record's value when each node (or site) is active; default: the node's address.",

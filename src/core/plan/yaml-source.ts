@@ -73,10 +73,21 @@ export function parsePlanFile(file: string, text: string): ParsedFile {
     return result;
   }
   result.doc = doc;
+  // yaml composes nested collections recursively and reports a stack overflow as
+  // RESOURCE_EXHAUSTION (once per level it unwinds through): that is nesting, not syntax.
+  const exhausted = doc.errors.find((e) => e.code === 'RESOURCE_EXHAUSTION');
   for (const err of doc.errors) {
+    if (err.code === 'RESOURCE_EXHAUSTION') continue;
     const code: ErrorCode =
       err.code === 'DUPLICATE_KEY' ? 'LB_E_PLAN_DUPLICATE_KEY' : 'LB_E_PLAN_YAML_SYNTAX';
     at(code, firstLine(err.message), errorOffset(doc, err));
+  }
+  if (exhausted) {
+    // The partial tree still reaches the first level past the limit, the line to show.
+    const before = result.diagnostics.length;
+    checkStructure(doc, at);
+    if (!result.diagnostics.slice(before).some((d) => d.code === 'LB_E_PLAN_TOO_DEEP'))
+      at('LB_E_PLAN_TOO_DEEP', 'the YAML is nested too deeply to parse', exhausted.pos[0]);
   }
   for (const w of doc.warnings) {
     const code: ErrorCode =

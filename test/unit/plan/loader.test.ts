@@ -335,3 +335,15 @@ describe('include problems', () => {
     ]);
   });
 });
+
+describe('nesting', () => {
+  // Regression: past a few thousand levels yaml overflows the stack and reports
+  // RESOURCE_EXHAUSTION, which came out as LB_E_PLAN_YAML_SYNTAX deep inside the nesting.
+  it('reports 10,000 nested lists as too deep, where the limit is passed', () => {
+    const text = `version: 1\nname: deep\ndescription: ${'['.repeat(10_000)}${']'.repeat(10_000)}\n`;
+    const loaded = loadPlan('/p/plan.yaml', memorySource({ '/p/plan.yaml': text }));
+    expect(loaded.diagnostics.map((d) => [d.code, d.line, d.col])).toEqual([
+      ['LB_E_PLAN_TOO_DEEP', 3, 78],
+    ]);
+  });
+});

@@ -5,7 +5,9 @@ import { CHECK_CODES } from './codes/check.js';
 import { CLI_CODES } from './codes/cli.js';
 import { DRIVER_CODES } from './codes/driver.js';
 import { LAB_CODES } from './codes/lab.js';
+import { MARIADB_CODES } from './codes/mariadb.js';
 import { PLAN_CODES } from './codes/plan.js';
+import { POSTGRES_CODES } from './codes/postgres.js';
 
 export const ERROR_CODES = {
   ...CLI_CODES,
@@ -13,6 +15,8 @@ export const ERROR_CODES = {
   ...DRIVER_CODES,
   ...LAB_CODES,
   ...PLAN_CODES,
+  ...POSTGRES_CODES,
+  ...MARIADB_CODES,
 } as const satisfies Record<string, CodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

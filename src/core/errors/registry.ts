@@ -1,13 +1,17 @@
 // The one registry of coded errors. Each area keeps its codes in codes/<area>.ts; this file
 // joins them. docs/errors.md is generated from here (npm run gen) and checked for drift in CI.
 import type { CodeInfo } from './code-info.js';
+import { ANSIBLE_CODES } from './codes/ansible.js';
 import { CHECK_CODES } from './codes/check.js';
 import { CLI_CODES } from './codes/cli.js';
+import { COMMAND_CODES } from './codes/command.js';
 import { DRIVER_CODES } from './codes/driver.js';
 import { LAB_CODES } from './codes/lab.js';
 import { MARIADB_CODES } from './codes/mariadb.js';
 import { PLAN_CODES } from './codes/plan.js';
 import { POSTGRES_CODES } from './codes/postgres.js';
+import { RSYNC_CODES } from './codes/rsync.js';
+import { SSH_CODES } from './codes/ssh.js';
 
 export const ERROR_CODES = {
   ...CLI_CODES,
@@ -17,6 +21,10 @@ export const ERROR_CODES = {
   ...PLAN_CODES,
   ...POSTGRES_CODES,
   ...MARIADB_CODES,
+  ...COMMAND_CODES,
+  ...SSH_CODES,
+  ...RSYNC_CODES,
+  ...ANSIBLE_CODES,
 } as const satisfies Record<string, CodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

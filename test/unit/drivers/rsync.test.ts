@@ -1,0 +1,501 @@
+// The rsync driver without the lab: argv building, hostile values refused before any process,
+// parsers on captured rsync output, exit statuses, the RPO rule, and real runs against an rsync
+// daemon on loopback (no root needed) for sync, dry run, marker and RPO.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  classifyExit,
+  MARKER,
+  mirrorRpo,
+  parseItemize,
+  parseListLine,
+  parseProgress,
+  parseStats,
+  type RsyncConfig,
+  RsyncDriver,
+  rsyncArgv,
+} from '../../../src/drivers/rsync/index.js';
+import { Secret } from '../../../src/drivers/secrets.js';
+
+const HOSTILE = [';id', '$(id)', '`id`', 'a\nb', '--option', '-e sh', '../etc', "it's", 'x y'];
+
+function hostKeyLine(): string {
+  const raw = Buffer.from(
+    generateKeyPairSync('ed25519').publicKey.export({ format: 'jwk' }).x as string,
+    'base64url',
+  );
+  const field = (b: Buffer) => Buffer.concat([Buffer.from([0, 0, 0, b.length]), b]);
+  return `ssh-ed25519 ${Buffer.concat([field(Buffer.from('ssh-ed25519')), field(raw)]).toString('base64')}`;
+}
+
+const identity = new Secret('-----BEGIN OPENSSH PRIVATE KEY-----\nfake\n', 'file:/keys/id');
+const sshConfig: RsyncConfig = {
+  dataSet: 'uploads',
+  direction: 'push',
+  localPath: '/srv/uploads',
+  remote: {
+    kind: 'ssh',
+    node: 'web-b',
+    host: '10.0.0.2',
+    user: 'sync',
+    hostKey: hostKeyLine(),
+    identity,
+    path: '/srv/uploads',
+  },
+};
+
+describe('rsync argv', () => {
+  const ssh = {
+    identityFile: '/tmp/lifeboat-rsync-x/identity',
+    knownHostsFile: '/tmp/lifeboat-rsync-x/known_hosts',
+    options: ['StrictHostKeyChecking=yes', 'UserKnownHostsFile=/tmp/lifeboat-rsync-x/known_hosts'],
+  };
+
+  it('a push over ssh: -s, pinned ssh, paths after --, marker excluded, deletions mirrored', () => {
+    const argv = rsyncArgv({ ...sshConfig, bwlimitKiB: 500 }, 'sync', { ssh });
+    expect(argv.slice(-3)).toEqual(['--', '/srv/uploads/', 'sync@10.0.0.2:/srv/uploads/']);
+    expect(argv).toContain('-s');
+    expect(argv).toContain('--bwlimit=500');
+    expect(argv).toContain(`--exclude=/${MARKER}`);
+    expect(argv).toContain('--delete');
+    expect(argv).toContain('--info=progress2');
+    const e = argv[argv.indexOf('-e') + 1] as string;
+    expect(e).toBe(
+      'ssh -F /dev/null -p 22 -i /tmp/lifeboat-rsync-x/identity -o StrictHostKeyChecking=yes -o UserKnownHostsFile=/tmp/lifeboat-rsync-x/known_hosts',
+    );
+  });
+
+  it('a pull from a daemon: the module URL is the source, the password never in argv', () => {
+    const c: RsyncConfig = {
+      dataSet: 'uploads',
+      direction: 'pull',
+      localPath: '/srv/mirror',
+      remote: {
+        kind: 'daemon',
+        host: 'fe80::1',
+        port: 8873,
+        module: 'data',
+        subdir: 'a/b',
+        user: 'mirror',
+        password: new Secret('s3cret-pw', 'env:RSYNC_PW'),
+      },
+    };
+    const argv = rsyncArgv(c, 'dry-run');
+    expect(argv.slice(-3)).toEqual([
+      '--',
+      'rsync://mirror@[fe80::1]:8873/data/a/b/',
+      '/srv/mirror/',
+    ]);
+    expect(argv).toEqual(
+      expect.arrayContaining(['--dry-run', '--itemize-changes', '--contimeout=10']),
+    );
+    expect(argv.join(' ')).not.toContain('s3cret');
+  });
+});
+
+describe('hostile configuration is refused before any process starts', () => {
+  const patches: Array<
+    [string, (v: string) => Partial<RsyncConfig> | { remote: Record<string, unknown> }]
+  > = [
+    ['dataSet', (v) => ({ dataSet: v })],
+    ['localPath', (v) => ({ localPath: v })],
+    ['localPath (absolute)', (v) => ({ localPath: `/srv/${v}` })],
+    ['namespace', (v) => ({ namespace: v })],
+    ['remoteRsyncPath', (v) => ({ remoteRsyncPath: v })],
+    ['remote host', (v) => ({ remote: { ...sshConfig.remote, host: v } })],
+    ['remote user', (v) => ({ remote: { ...sshConfig.remote, user: v } })],
+    ['remote node', (v) => ({ remote: { ...sshConfig.remote, node: v } })],
+    ['remote path', (v) => ({ remote: { ...sshConfig.remote, path: v } })],
+    ['host key', (v) => ({ remote: { ...sshConfig.remote, hostKey: `ssh-ed25519 ${v}` } })],
+    ['daemon module', (v) => ({ remote: { kind: 'daemon', host: 'h', module: v } })],
+    ['daemon user', (v) => ({ remote: { kind: 'daemon', host: 'h', module: 'm', user: v } })],
+    [
+      'daemon subdir',
+      (v) => ({
+        remote: {
+          kind: 'daemon',
+          host: 'h',
+          module: 'm',
+          subdir: v.includes('..') ? v : `${v}/../x`,
+        },
+      }),
+    ],
+  ];
+  for (const [field, patch] of patches) {
+    it(`${field}`, () => {
+      for (const v of HOSTILE) {
+        if (field === 'localPath (absolute)' && !/[\n]|\.\./.test(v)) continue; // `/srv/;id` is a legal path, passed after `--`
+        if (
+          field === 'remote path' &&
+          !v.startsWith('-') &&
+          !v.includes('..') &&
+          !v.includes('\n') &&
+          v.startsWith('/')
+        )
+          continue;
+        expect(
+          () => new RsyncDriver({ ...sshConfig, ...patch(v) } as RsyncConfig),
+          `${field} = ${JSON.stringify(v)}`,
+        ).toThrow(expect.objectContaining({ code: 'LB_E_DRIVER_BAD_INPUT' }));
+      }
+    });
+  }
+
+  it('exclude patterns with control characters, and a colon path rsync would read as host:path', () => {
+    expect(() => new RsyncDriver({ ...sshConfig, excludes: ['a\nb'] })).toThrow(
+      expect.objectContaining({ code: 'LB_E_DRIVER_BAD_INPUT' }),
+    );
+    expect(() => new RsyncDriver({ ...sshConfig, localPath: 'host:/x' })).toThrow(
+      expect.objectContaining({ code: 'LB_E_DRIVER_BAD_INPUT' }),
+    );
+  });
+
+  it('an ssh remote without a pinned key is refused with the ssh-keyscan advice', () => {
+    const { hostKey: _, ...remote } = sshConfig.remote as Extract<
+      RsyncConfig['remote'],
+      { kind: 'ssh' }
+    >;
+    expect(() => new RsyncDriver({ ...sshConfig, remote })).toThrow(
+      expect.objectContaining({ code: 'LB_E_SSH_HOST_KEY_MISSING' }),
+    );
+  });
+});
+
+describe('parsers', () => {
+  it('progress2 lines', () => {
+    expect(
+      parseProgress('        3163690 100%    2.03MB/s    0:00:01 (xfr#201, to-chk=0/206)'),
+    ).toEqual({
+      bytes: 3163690,
+      percent: 100,
+      rate: Math.round(2.03 * 1024 ** 2),
+      files: 201,
+      toCheck: 0,
+      totalFiles: 206,
+    });
+    expect(parseProgress('      1,234,567  45%  120.00kB/s    0:00:03  ')).toMatchObject({
+      bytes: 1234567,
+      percent: 45,
+    });
+    expect(
+      parseProgress('          0   0%    0.00kB/s    0:00:00 (xfr#0, ir-chk=1000/1001)'),
+    ).toMatchObject({ toCheck: 1000, totalFiles: 1001 });
+    expect(parseProgress('Number of files: 3')).toBeUndefined();
+  });
+
+  it('--stats block', () => {
+    const text = `Number of files: 206 (reg: 201, dir: 5)\nNumber of created files: 205 (reg: 201, dir: 4)\nNumber of deleted files: 1\nNumber of regular files transferred: 201\nTotal file size: 3,163,690 bytes\nTotal transferred file size: 3163690 bytes\nLiteral data: 3163690 bytes\nMatched data: 0 bytes\nFile list size: 0\nTotal bytes sent: 3176842\nTotal bytes received: 3870\n`;
+    expect(parseStats(text)).toEqual({
+      files: 206,
+      createdFiles: 205,
+      deletedFiles: 1,
+      transferredFiles: 201,
+      totalSize: 3163690,
+      transferredSize: 3163690,
+      literalBytes: 3163690,
+      matchedBytes: 0,
+      bytesSent: 3176842,
+      bytesReceived: 3870,
+    });
+    expect(parseStats('rsync error')).toBeUndefined();
+  });
+
+  it('--itemize-changes lines', () => {
+    expect(parseItemize('>f+++++++++ d0/new file.txt')).toEqual({
+      path: 'd0/new file.txt',
+      type: 'file',
+      change: 'create',
+    });
+    expect(parseItemize('<f..t...... d1/f60.txt')).toEqual({
+      path: 'd1/f60.txt',
+      type: 'file',
+      change: 'update',
+    });
+    expect(parseItemize('.d..t...... d0/')).toEqual({
+      path: 'd0',
+      type: 'dir',
+      change: 'attributes',
+    });
+    expect(parseItemize('cL+++++++++ link -> target')).toEqual({
+      path: 'link',
+      type: 'symlink',
+      change: 'create',
+    });
+    expect(parseItemize('*deleting   d0/f3.txt')).toEqual({
+      path: 'd0/f3.txt',
+      type: 'unknown',
+      change: 'delete',
+    });
+    expect(parseItemize('sending incremental file list')).toBeUndefined();
+  });
+
+  it('--list-only lines (TZ=UTC)', () => {
+    expect(parseListLine('-rw-r--r--     3000000 2026/11/21 17:05:58 d0/big bin')).toEqual({
+      path: 'd0/big bin',
+      dir: false,
+      size: 3000000,
+      mtimeMs: Date.UTC(2026, 10, 21, 17, 5, 58),
+    });
+    expect(parseListLine('drwxr-xr-x          4,096 2026/11/21 17:01:06 .')).toMatchObject({
+      path: '.',
+      dir: true,
+    });
+    expect(parseListLine('lrwxrwxrwx              6 2026/11/21 17:01:06 l -> x')).toMatchObject({
+      path: 'l',
+    });
+  });
+});
+
+describe('exit statuses', () => {
+  it.each([
+    [23, '', 'LB_E_RSYNC_PARTIAL', true],
+    [24, '', 'LB_E_RSYNC_PARTIAL', true],
+    [30, '', 'LB_E_RSYNC_TIMEOUT', true],
+    [35, '', 'LB_E_RSYNC_TIMEOUT', true],
+    [1, '', 'LB_E_RSYNC_USAGE', false],
+    [2, '', 'LB_E_RSYNC_USAGE', false],
+    [3, '', 'LB_E_RSYNC_USAGE', false],
+    [11, '', 'LB_E_RSYNC_IO', false],
+    [12, '', 'LB_E_RSYNC_STREAM', true],
+    [255, 'Host key verification failed.', 'LB_E_SSH_HOST_KEY_MISMATCH', false],
+    [255, 'root@h: Permission denied (publickey).', 'LB_E_DRIVER_AUTH', false],
+    [
+      23,
+      'recv_generator: mkdir "sub" (in m) failed: Permission denied (13)',
+      'LB_E_RSYNC_PARTIAL',
+      true,
+    ],
+    [255, 'ssh: connect to host h port 22: Connection refused', 'LB_E_DRIVER_UNREACHABLE', true],
+    [
+      10,
+      'rsync: failed to connect to h (10.0.0.2): Connection refused (111)',
+      'LB_E_DRIVER_UNREACHABLE',
+      true,
+    ],
+    [5, "@ERROR: Unknown module 'x'", 'LB_E_RSYNC_MODULE', false],
+    [5, '@ERROR: auth failed on module data', 'LB_E_DRIVER_AUTH', false],
+  ])('exit %i %j → %s', async (status, stderr, code, retryable) => {
+    const { ERROR_CODES } = await import('../../../src/core/errors/registry.js');
+    const rule = classifyExit(status, stderr);
+    expect(rule.code).toBe(code);
+    expect(ERROR_CODES[rule.code].retryable).toBe(retryable);
+  });
+});
+
+describe('mirror RPO rule', () => {
+  const now = 1_000_000_000;
+  it('marker: source not newer than T0 → in sync, RPO 0', () => {
+    expect(
+      mirrorRpo(
+        { entries: 3, newestMtimeMs: now - 60_000 },
+        { entries: 3, markerMtimeMs: now - 30_000, newestMtimeMs: now - 60_000 },
+        now,
+      ),
+    ).toEqual({
+      basis: 'marker',
+      inSync: true,
+      rpoMs: 0,
+      syncedThroughMs: now - 30_000,
+      targetWrittenAfterSync: false,
+    });
+  });
+  it('marker: a change after T0 → RPO bounded by now − T0', () => {
+    expect(
+      mirrorRpo(
+        { entries: 3, newestMtimeMs: now - 10_000 },
+        { entries: 3, markerMtimeMs: now - 30_000 },
+        now,
+      ),
+    ).toMatchObject({ inSync: false, rpoMs: 30_000 });
+  });
+  it('marker: an entry on the target newer than T0 is reported as written on the mirror', () => {
+    expect(
+      mirrorRpo(
+        { entries: 1, newestMtimeMs: 0 },
+        { entries: 1, markerMtimeMs: now - 30_000, newestMtimeMs: now - 1000 },
+        now,
+      ).targetWrittenAfterSync,
+    ).toBe(true);
+  });
+  it('no marker: newest mtimes compared, bound by the target newest', () => {
+    expect(
+      mirrorRpo(
+        { entries: 1, newestMtimeMs: now - 5000 },
+        { entries: 1, newestMtimeMs: now - 5000 },
+        now,
+      ),
+    ).toMatchObject({ basis: 'mtime', inSync: true, rpoMs: 0 });
+    expect(
+      mirrorRpo(
+        { entries: 1, newestMtimeMs: now - 5000 },
+        { entries: 1, newestMtimeMs: now - 50_000 },
+        now,
+      ),
+    ).toMatchObject({ basis: 'mtime', inSync: false, rpoMs: 50_000 });
+  });
+  it('an empty target: unknown RPO', () => {
+    expect(mirrorRpo({ entries: 2, newestMtimeMs: now }, { entries: 0 }, now)).toEqual({
+      basis: 'none',
+      inSync: false,
+      targetWrittenAfterSync: false,
+    });
+  });
+});
+
+describe('against an rsync daemon on loopback', () => {
+  const root = mkdtempSync(join(tmpdir(), 'lb-rsync-unit-'));
+  const src = join(root, 'src');
+  const dst = join(root, 'dst');
+  const pulled = join(root, 'pulled');
+  let daemon: ChildProcess;
+  let port = 0;
+  const ctx = () => ({ signal: AbortSignal.timeout(20_000) });
+
+  beforeAll(async () => {
+    for (const d of [src, dst, pulled, join(src, 'sub')]) mkdirSync(d, { recursive: true });
+    // Older than any sync's T0: T0 is whole seconds, so a change within the second a sync starts
+    // counts as not yet replicated (the conservative side), which these tests are not about.
+    const past = Date.now() / 1000 - 60;
+    for (let i = 0; i < 50; i++) {
+      writeFileSync(join(src, 'sub', `f${i}.txt`), `file ${i}\n`.repeat(100));
+      utimesSync(join(src, 'sub', `f${i}.txt`), past, past);
+    }
+    for (const d of [join(src, 'sub'), src]) utimesSync(d, past, past);
+    port = await freePort();
+    writeFileSync(
+      join(root, 'rsyncd.conf'),
+      `address = 127.0.0.1\nport = ${port}\nuse chroot = no\nuid = ${process.getuid?.() ?? 0}\ngid = ${process.getgid?.() ?? 0}\npid file = ${root}/pid\n[m]\n  path = ${dst}\n  read only = no\n`,
+    );
+    daemon = spawn(
+      'rsync',
+      ['--daemon', '--no-detach', `--config=${root}/rsyncd.conf`, `--log-file=${root}/log`],
+      { stdio: 'ignore' },
+    );
+    for (let i = 0; i < 100; i++) {
+      if (await canConnect(port)) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  });
+  afterAll(() => {
+    daemon?.kill();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  const push = (): RsyncDriver =>
+    new RsyncDriver({
+      dataSet: 'files',
+      direction: 'push',
+      localPath: src,
+      remote: { kind: 'daemon', host: '127.0.0.1', port, module: 'm' },
+    });
+
+  it('push: dry run lists, sync moves and records T0, a second sync changes nothing, RPO 0 by marker', async () => {
+    const d = push();
+    const before = await d.observe(ctx());
+    expect(before.facts).toMatchObject({ basis: 'none', inSync: false });
+    const dry = await d.dryRun(ctx());
+    expect(dry.counts.create).toBe(51);
+    const progress: number[] = [];
+    const first = await d.sync({ ...ctx(), progress: (p) => progress.push(p.done ?? 0) });
+    expect(first).toMatchObject({ changed: true, data: { stats: { transferredFiles: 50 } } });
+    expect(progress.at(-1)).toBe(
+      Array.from({ length: 50 }, (_, i) => `file ${i}\n`.length * 100).reduce((a, b) => a + b),
+    );
+    expect(JSON.parse(readFileSync(join(dst, MARKER), 'utf8'))).toMatchObject({
+      version: 1,
+      dataSet: 'files',
+      files: 52,
+    });
+    expect((await d.sync(ctx())).changed).toBe(false);
+    const after = await d.observe(ctx());
+    expect(after.facts).toMatchObject({ basis: 'marker', inSync: true, rpoMs: 0 });
+  });
+
+  it('push: a source change after the sync makes the mirror behind, with RPO ≥ the time since T0', async () => {
+    const d = push();
+    await d.sync(ctx());
+    await new Promise((r) => setTimeout(r, 1100));
+    writeFileSync(join(src, 'sub', 'f1.txt'), 'changed\n');
+    const o = await d.observe(ctx());
+    expect(o.facts).toMatchObject({ basis: 'marker', inSync: false });
+    expect(o.facts.rpoMs as number).toBeGreaterThanOrEqual(1000);
+    const dry = await d.dryRun(ctx());
+    expect(dry.changes).toContainEqual({ path: 'sub/f1.txt', type: 'file', change: 'update' });
+  });
+
+  it('pull: the marker is local; an entry written on the mirror is reported', async () => {
+    const d = new RsyncDriver({
+      dataSet: 'files',
+      direction: 'pull',
+      localPath: pulled,
+      remote: { kind: 'daemon', host: '127.0.0.1', port, module: 'm' },
+    });
+    expect((await d.sync(ctx())).changed).toBe(true);
+    expect(readFileSync(join(pulled, MARKER), 'utf8')).toContain('"dataSet": "files"');
+    expect((await d.observe(ctx())).facts).toMatchObject({
+      basis: 'marker',
+      inSync: true,
+      targetWrittenAfterSync: false,
+    });
+    writeFileSync(join(pulled, 'stray.txt'), 'written on the mirror');
+    const future = Date.now() / 1000 + 10;
+    utimesSync(join(pulled, 'stray.txt'), future, future);
+    expect((await d.observe(ctx())).facts).toMatchObject({ targetWrittenAfterSync: true });
+  });
+
+  it('an unknown module is LB_E_RSYNC_MODULE; a closed port LB_E_DRIVER_UNREACHABLE (retryable)', async () => {
+    const bad = new RsyncDriver({
+      dataSet: 'files',
+      direction: 'push',
+      localPath: src,
+      remote: { kind: 'daemon', host: '127.0.0.1', port, module: 'nope' },
+    });
+    await expect(bad.sync(ctx())).rejects.toMatchObject({
+      code: 'LB_E_RSYNC_MODULE',
+      retryable: false,
+    });
+    const closed = new RsyncDriver({
+      dataSet: 'files',
+      direction: 'push',
+      localPath: src,
+      remote: { kind: 'daemon', host: '127.0.0.1', port: await freePort(), module: 'm' },
+    });
+    await expect(closed.observe(ctx())).rejects.toMatchObject({
+      code: 'LB_E_DRIVER_UNREACHABLE',
+      retryable: true,
+    });
+  });
+
+  it('abort stops rsync and rejects LB_E_DRIVER_ABORTED', async () => {
+    const c = new AbortController();
+    c.abort();
+    await expect(push().sync({ signal: c.signal })).rejects.toMatchObject({
+      code: 'LB_E_DRIVER_ABORTED',
+    });
+  });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect(port, '127.0.0.1');
+    s.on('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.on('error', () => resolve(false));
+  });
+}

@@ -1,5 +1,6 @@
-// Each bench/drivers/<system>.ts exports `cases`: one switching operation, done by the driver and
-// by the system's own CLI in the same lab, so run.ts can compare them (median of 5 each).
+// Each bench/drivers/<system>.ts exports `suite`: switching operations, each done by the driver
+// and by the system's own CLI in the same lab, so run.ts can compare them (median of 5 each).
+import type { Component, Lab } from '../../src/lab/index.js';
 
 export interface BenchCase {
   /** "promote PostgreSQL replica". */
@@ -16,7 +17,8 @@ export interface BenchCase {
 
 export interface BenchSuite {
   /** Lab components it needs up. */
-  components: string[];
-  cases(): Promise<BenchCase[]>;
+  components: Component[];
+  /** The lab is up with `components` when this is called. */
+  cases(lab: Lab): Promise<BenchCase[]>;
   teardown?(): Promise<void>;
 }

@@ -24,7 +24,8 @@ export const LAB_PACKAGES: readonly string[] = [
   'openssh-client',
   'etcd-server',
   'etcd-client',
-  'socat',
+  'socat', // TCP probes
+  'curl', // HTTP probes
   'ansible-core',
 ];
 

@@ -79,7 +79,10 @@ export class Lab {
     return new Lab(name, resolveLabDir(name, opts.dir), opts.progress ?? (() => {}));
   }
 
-  /** Starts the components (and what they require) that are not running. Idempotent. */
+  /**
+   * Starts the components (and what they require) that are not running: all by default, the
+   * network alone for []. Idempotent: what runs is reported as already up, not restarted.
+   */
   async up(
     components: readonly Component[] = COMPONENTS,
     opts: { pgMode?: PgMode } = {},
@@ -89,7 +92,8 @@ export class Lab {
     const unlock = acquireLock(this.paths.lock);
     const previous = readState(this.paths.state);
     const options: LabOptions = { pgMode: opts.pgMode ?? previous?.options.pgMode ?? 'async' };
-    const wanted = parseComponents(components); // validates names from untyped callers too
+    // [] means the network alone; names are checked again for untyped callers.
+    const wanted = components.length === 0 ? [] : parseComponents(components);
     const report: UpReport = { network: { created: false, ms: 0 }, components: [], ms: 0 };
     try {
       report.network = await this.ensureNetwork();

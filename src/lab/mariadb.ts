@@ -21,6 +21,7 @@ export function myPaths(paths: LabPaths, site: MySite) {
     dir,
     data: join(dir, 'data'),
     socket: join(dir, 'mysqld.sock'),
+    tmp: join(dir, 'tmp'),
     cnf: join(dir, 'my.cnf'),
     pidFile: join(dir, 'mariadbd.pid'),
     bootstrapped: join(dir, 'bootstrapped'),
@@ -39,6 +40,8 @@ export function renderMyCnf(paths: LabPaths, site: MySite): string {
     `datadir=${p.data}`,
     `socket=${p.socket}`,
     `pid-file=${p.pidFile}`,
+    // Its own tmpdir: two bootstraps sharing /tmp failed on each other's temporary tables.
+    `tmpdir=${p.tmp}`,
     `port=${PORTS.mariadb}`,
     'bind-address=0.0.0.0',
     `server-id=${site === 'a' ? 1 : 2}`,
@@ -108,6 +111,7 @@ async function init(ctx: LabContext, site: MySite): Promise<void> {
   const p = myPaths(ctx.paths, site);
   if (existsSync(join(p.data, 'mysql'))) return;
   await ctx.mkdirFor(p.dir, 'mysql', 0o755);
+  await ctx.mkdirFor(p.tmp, 'mysql', 0o700);
   writeFileSync(p.cnf, renderMyCnf(ctx.paths, site));
   ctx.progress(`mariadb: install-db at site ${site}`);
   await runOk(

@@ -47,10 +47,13 @@ export function renderPartition(spec: PartitionSpec): string {
   const input: string[] = [];
   const output: string[] = [];
   if (spec.link === 'all') {
-    if (cutOut) forward.push(drop(`iifname "${v}"`));
-    if (cutIn) forward.push(drop(`oifname "${v}"`));
-    if (cutOut) input.push(drop(`iifname "${v}"`));
-    if (cutIn) output.push(drop(`oifname "${v}"`));
+    // A one-way cut lets ARP through: the bridge filters ARP too, and without the replies the
+    // open direction could not resolve a single neighbour, which would make it a full cut.
+    const arp = spec.direction === 'both' ? [] : ['    ether type arp accept'];
+    if (cutOut) forward.push(...arp, drop(`iifname "${v}"`));
+    if (cutIn) forward.push(...arp, drop(`oifname "${v}"`));
+    if (cutOut) input.push(...arp, drop(`iifname "${v}"`));
+    if (cutIn) output.push(...arp, drop(`oifname "${v}"`));
   } else {
     if (spec.site === 'witness') {
       throw new LifeboatError(

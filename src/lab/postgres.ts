@@ -75,12 +75,21 @@ export async function pgAdminSql(paths: LabPaths, site: PgSite, sql: string, tim
   return r.stdout.trim();
 }
 
-/** Reads the postmaster's own status line: "ready" or "standby" means it takes connections. */
-export function postmasterStatus(data: string): string | undefined {
+/**
+ * Whether the postmaster `pid` says, in its own lock file, that it takes connections ("ready",
+ * or "standby" for a hot standby). The PID must match: a SIGKILLed postmaster leaves its file,
+ * still saying "ready", until the new one takes it over. Pure over the file's text.
+ */
+export function postmasterAccepts(lockFile: string, pid: number): boolean {
+  const lines = lockFile.split('\n');
+  return Number(lines[0]) === pid && ['ready', 'standby'].includes(lines[7]?.trim() ?? '');
+}
+
+function readLockFile(data: string): string {
   try {
-    return readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[7]?.trim();
+    return readFileSync(join(data, 'postmaster.pid'), 'utf8');
   } catch {
-    return undefined;
+    return '';
   }
 }
 
@@ -129,7 +138,7 @@ async function start(ctx: LabContext, s: ServerSpec, site: PgSite): Promise<void
   const data = pgPaths(ctx.paths, site).data;
   // Running `postgres` itself (not pg_ctl) keeps the PID we spawn the postmaster's.
   const d = ctx.launch(s, [`${PG_BIN}/postgres`, '-D', data]);
-  await waitFor(() => ['ready', 'standby'].includes(postmasterStatus(data) ?? ''), {
+  await waitFor(() => postmasterAccepts(readLockFile(data), d.record.pid), {
     what: `${s.name} to accept connections`,
     log: ctx.paths.log(s.name),
     timeoutMs: 60_000,

@@ -20,7 +20,8 @@ import {
 import { PLACES, type Place, SERVERS } from './topology.js';
 
 export interface DownReport {
-  stopped: string[];
+  /** Servers stopped, with the ms each took to exit after its stop signal. */
+  stopped: Record<string, number>;
   killedLeftovers: { pid: number; comm: string }[];
   namespacesRemoved: string[];
   sharedMemoryRemoved: number;
@@ -31,25 +32,36 @@ export interface DownReport {
 const STOP_GRACE_MS = 8000;
 const POLL_MS = 50;
 
-async function waitGone(records: PidRecord[], timeoutMs: number): Promise<PidRecord[]> {
+interface Tracked {
+  name: string;
+  rec: PidRecord;
+  /** ms from the stop signal until the process was gone. */
+  ms?: number;
+}
+
+async function waitGone(tracked: Tracked[], timeoutMs: number, t0: number): Promise<Tracked[]> {
   const deadline = performance.now() + timeoutMs;
   for (let i = 0; i < Math.ceil(timeoutMs / POLL_MS) + 1; i++) {
-    const alive = records.filter((r) => liveState(r) !== 'down');
+    for (const t of tracked) {
+      if (t.ms === undefined && liveState(t.rec) === 'down')
+        t.ms = Math.round(performance.now() - t0);
+    }
+    const alive = tracked.filter((t) => t.ms === undefined);
     if (alive.length === 0 || performance.now() > deadline) return alive;
     await sleep(POLL_MS);
   }
-  return records.filter((r) => liveState(r) !== 'down');
+  return tracked.filter((t) => t.ms === undefined);
 }
 
-/** SIGCONT first: a paused (SIGSTOPped) server would never act on its stop signal. */
-async function stopRecorded(paths: LabPaths): Promise<string[]> {
+/** SIGCONT too: a paused (SIGSTOPped) server would never act on its stop signal. */
+async function stopRecorded(paths: LabPaths): Promise<Record<string, number>> {
   const names = existsSync(paths.run)
     ? readdirSync(paths.run)
         .filter((f) => f.endsWith('.pid'))
         .map((f) => f.slice(0, -4))
     : [];
-  const stopped: string[] = [];
-  const records: PidRecord[] = [];
+  const tracked: Tracked[] = [];
+  const t0 = performance.now();
   for (const name of names) {
     const rec = readPidFile(paths.pidFile(name));
     if (!rec || liveState(rec) === 'down') continue;
@@ -57,21 +69,20 @@ async function stopRecorded(paths: LabPaths): Promise<string[]> {
     try {
       signalRecorded(rec, sig, name);
       signalRecorded(rec, 'SIGCONT', name);
-      stopped.push(name);
-      records.push(rec);
+      tracked.push({ name, rec });
     } catch {
       // PID reused by another process: not ours to stop
     }
   }
-  for (const rec of await waitGone(records, STOP_GRACE_MS)) {
+  for (const t of await waitGone(tracked, STOP_GRACE_MS, t0)) {
     try {
-      signalRecorded(rec, 'SIGKILL', 'stop');
+      signalRecorded(t.rec, 'SIGKILL', 'stop');
     } catch {
       // exited (and reused) between our checks
     }
   }
-  await waitGone(records, 3000);
-  return stopped;
+  await waitGone(tracked, 3000, t0);
+  return Object.fromEntries(tracked.map((t) => [t.name, t.ms ?? -1]));
 }
 
 function labInodes(ns: Readonly<Record<Place, string>>): Set<number> {
@@ -94,19 +105,19 @@ async function killLeftovers(
     const query = { netnsInodes: labInodes(ns), dir, exclude };
     const found = listProcesses().filter((p) => isLeftover(p, query));
     if (found.length === 0) break;
-    const recs: PidRecord[] = [];
+    const recs: Tracked[] = [];
     for (const p of found) {
       const rec = { pid: p.pid, startTime: p.startTime };
       try {
         if (signalRecorded(rec, 'SIGKILL', p.comm)) {
           killed.push({ pid: p.pid, comm: p.comm });
-          recs.push(rec);
+          recs.push({ name: p.comm, rec });
         }
       } catch {
         // reused between scan and kill: not ours
       }
     }
-    await waitGone(recs, 3000);
+    await waitGone(recs, 3000, performance.now());
   }
   return killed;
 }

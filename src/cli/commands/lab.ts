@@ -97,7 +97,7 @@ export function labCommand(io: Io = processIo, deps: LabCliDeps = {}): CommandMo
             o,
             r,
             () =>
-              `stopped ${r.stopped.length} server(s)${r.killedLeftovers.length ? `, killed ${r.killedLeftovers.length} leftover process(es)` : ''}, removed ${r.namespacesRemoved.length} namespace(s) in ${Math.round(r.ms)} ms\n`,
+              `stopped ${Object.keys(r.stopped).length} server(s)${r.killedLeftovers.length ? `, killed ${r.killedLeftovers.length} leftover process(es)` : ''}, removed ${r.namespacesRemoved.length} namespace(s) in ${Math.round(r.ms)} ms\n`,
           );
         }),
       );

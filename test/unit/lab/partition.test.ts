@@ -27,6 +27,7 @@ describe('partition rule sets', () => {
       'iifname "va" drop',
       'oifname "va" drop',
     ]);
+    expect(s).not.toContain('arp'); // a full cut is a blackhole, ARP included
   });
 
   it('replaces an earlier partition of the same site in one transaction', () => {
@@ -42,6 +43,8 @@ describe('partition rule sets', () => {
     const s = renderPartition({ site: 'witness', direction: 'in', link: 'all' });
     expect(rules(s)).toEqual(['oifname "vw" drop', 'oifname "vw" drop']);
     expect(s).not.toMatch(/hook input/); // input = from the site to wan itself
+    // ARP replies must still reach the site, or the open direction resolves no neighbour.
+    expect(s.match(/ether type arp accept/g)).toHaveLength(2);
   });
 
   it('one-way out: drops only what comes from the site', () => {

@@ -176,7 +176,14 @@ describe('the lab command', () => {
   const cli = async (argv: string[], uid: number) => {
     let out = '';
     let err = '';
-    const io = { out: (t: string) => void (out += t), err: (t: string) => void (err += t) };
+    const io = {
+      out: (t: string) => {
+        out += t;
+      },
+      err: (t: string) => {
+        err += t;
+      },
+    };
     const mod: CommandModule = labCommand(io, { uid: () => uid });
     const code = await runCli([mod], argv, io);
     return { code, out, err };
@@ -227,5 +234,33 @@ describe('the lab command', () => {
       expect(r.code, sub).toBe(0);
       expect(r.out).toContain(`lab ${sub}`);
     }
+  });
+});
+
+describe('probes and readiness', () => {
+  it('puts HTTP headers and bodies in curl config on stdin, quoted', async () => {
+    const { curlQuote, renderCurlConfig } = await import('../../../src/lab/probes.js');
+    expect(curlQuote('a "b" \\ c\n')).toBe('"a \\"b\\" \\\\ c\\n"');
+    const cfg = renderCurlConfig({
+      method: 'PATCH',
+      url: 'http://10.77.0.3:8081/api/v1',
+      headers: { 'X-API-Key': 'k"1' },
+      body: '@/etc/passwd',
+    });
+    expect(cfg).toBe(
+      'url = "http://10.77.0.3:8081/api/v1"\nrequest = "PATCH"\nheader = "X-API-Key: k\\"1"\ndata-raw = "@/etc/passwd"\n',
+    );
+  });
+
+  it('trusts a postmaster lock file only when it names the PID we started', async () => {
+    const { postmasterAccepts } = await import('../../../src/lab/postgres.js');
+    const file = (pid: number, status: string) =>
+      `${pid}\n/data\n1700000000\n5432\n/sock\n*\n  1234 5\n${status}\n`;
+    expect(postmasterAccepts(file(10, 'ready   '), 10)).toBe(true);
+    expect(postmasterAccepts(file(10, 'standby '), 10)).toBe(true);
+    expect(postmasterAccepts(file(10, 'starting'), 10)).toBe(false);
+    // A SIGKILLed postmaster's file still says ready: not ours.
+    expect(postmasterAccepts(file(9, 'ready   '), 10)).toBe(false);
+    expect(postmasterAccepts('', 10)).toBe(false);
   });
 });

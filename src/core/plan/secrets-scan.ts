@@ -15,9 +15,17 @@ const SECRET_LOOKING: readonly [RegExp, string][] = [
   [/\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/, 'a JSON Web Token'],
 ];
 
-/** Keys whose value is a secret wherever they appear (driver args, Ansible extra vars...). */
+/**
+ * Keys whose value is a secret wherever they appear (driver args, Ansible extra vars...), in
+ * snake, kebab or camel case: `db_password`, `vault-token`, `tsigSecret`, `aws_secret_access_key`.
+ */
 const SECRET_KEY =
-  /(^|[_.-])(pass(word|wd|phrase)?|secret|token|api[_-]?key|private[_-]?key|credentials?)$/i;
+  /(^|[_.-])(pass(word|wd|phrase)?|secret|token|api[_-]?key|private[_-]?key|secret[_-]?(access[_-]?)?key|credentials?)$/i;
+
+/** `tsigSecret` → `tsig_Secret`, so that one pattern serves every case convention. */
+function isSecretKey(key: string): boolean {
+  return SECRET_KEY.test(key.replace(/([a-z0-9])([A-Z])/g, '$1_$2'));
+}
 
 /** Fields whose values are public by nature. */
 const PUBLIC_KEYS = new Set(['hostKey', 'tsigKey', 'tsigAlgorithm']);
@@ -33,7 +41,7 @@ function walk(value: unknown, path: PlanPath, out: Diagnostic[], depth: number):
   if (typeof value === 'string') {
     const key = path[path.length - 1];
     if (typeof key === 'string' && PUBLIC_KEYS.has(key)) return;
-    if (typeof key === 'string' && SECRET_KEY.test(key) && value !== '' && !isSecretRef(value)) {
+    if (typeof key === 'string' && isSecretKey(key) && value !== '' && !isSecretRef(value)) {
       out.push(
         diagnostic('LB_E_PLAN_INLINE_SECRET', `\`${key}\` holds a secret written in the plan`, {
           path,

@@ -347,3 +347,35 @@ describe('nesting', () => {
     ]);
   });
 });
+
+describe('secrets under free keys', () => {
+  // Regression: only snake and kebab case keys were recognised (`db_password`), so a secret
+  // under `dbPassword`, `tsigSecret` or `aws_secret_access_key` in extra vars was accepted.
+  it('recognises secret keys in camel case and AWS style', () => {
+    const text = `${BASE}services:
+  web:
+    tier: high
+    strategy: redeploy
+    placement: { active: [db-a] }
+    redeploy:
+      playbook: site.yml
+      duration: 1h
+      extraVars:
+        dbPassword: x9-fuzz
+        apiToken: x9-fuzz
+        tsigSecret: x9-fuzz
+        aws_secret_access_key: x9-fuzz
+        tsigKey: lifeboat-key
+        passwordFile: /etc/app/password
+        vault_token: env:VAULT_TOKEN
+`;
+    const loaded = loadPlan('/p/plan.yaml', memorySource({ '/p/plan.yaml': text }));
+    expect(loaded.diagnostics.map((d) => [d.code, d.line, d.col])).toEqual([
+      ['LB_E_PLAN_INLINE_SECRET', 30, 21],
+      ['LB_E_PLAN_INLINE_SECRET', 31, 19],
+      ['LB_E_PLAN_INLINE_SECRET', 32, 21],
+      ['LB_E_PLAN_INLINE_SECRET', 33, 32],
+    ]);
+    for (const d of loaded.diagnostics) expect(d.message).not.toContain('x9-fuzz');
+  });
+});

@@ -35,6 +35,7 @@ export function diagnostic(
 
 // Control characters, line separators and bidi overrides, which a name or value quoted from the
 // plan could use to forge or hide lines in a terminal, a log or the rendered document.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point.
 const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 /** A message safe to print on one line: every unprintable character written as an escape. */

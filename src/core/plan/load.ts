@@ -41,9 +41,7 @@ export function loadPlan(entry: string, source: PlanSource): LoadedPlan {
   const located = (d: Diagnostic, file: ParsedFile, key?: string): Diagnostic => {
     const path = d.path ?? [];
     const pos =
-      key === undefined
-        ? locateInFile(file, path)
-        : locateInFile(file, path.slice(0, -1), { key });
+      key === undefined ? locateInFile(file, path) : locateInFile(file, path.slice(0, -1), { key });
     return { ...d, file: file.file, line: pos.line, col: pos.col };
   };
 

@@ -58,9 +58,10 @@ figure.diagram figcaption { color: var(--muted); font-size: .9em; margin-top: .4
   tbody tr:nth-child(even) { background: none; }
   thead th { background: none; border-bottom: 2px solid #000; }
   th, td { border-color: #777; }
+  table.wide { font-size: 8pt; }
   .mark { background: none !important; color: #000 !important; border-color: #000; }
   tr.pnr { outline: 2px solid #000; }
   tr.pnr td, tr.pnr th { font-weight: 700; }
-  figure.diagram svg { border: 0; max-height: 158mm; width: 100%; }
+  figure.diagram svg { border: 0; max-height: 148mm; width: 100%; }
 }
 `;

@@ -5,7 +5,11 @@ import { covers, formatGtidPos, gtidDistance, parseGtidPos } from './gtid.js';
 
 export const VARS_SQL = `SELECT @@global.read_only AS read_only, @@global.gtid_current_pos AS current_pos,
   @@global.gtid_binlog_pos AS binlog_pos, @@global.gtid_slave_pos AS slave_pos,
-  @@global.gtid_strict_mode AS strict_mode, @@global.rpl_semi_sync_master_enabled AS semi_sync`;
+  @@global.gtid_strict_mode AS strict_mode,
+  (SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS
+    WHERE VARIABLE_NAME = 'RPL_SEMI_SYNC_MASTER_STATUS') AS semi_sync_master,
+  (SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS
+    WHERE VARIABLE_NAME = 'RPL_SEMI_SYNC_SLAVE_STATUS') AS semi_sync_slave`;
 
 export interface VarsRow {
   read_only: number;
@@ -13,7 +17,9 @@ export interface VarsRow {
   binlog_pos: string;
   slave_pos: string;
   strict_mode: number;
-  semi_sync: number;
+  /** Semi-synchronous replication in effect (status ON), as primary and as replica. */
+  semi_sync_master: string | null;
+  semi_sync_slave: string | null;
 }
 
 /** The columns of SHOW SLAVE STATUS the driver reads. */
@@ -72,7 +78,7 @@ export function toReplicationState(
       role: 'primary',
       writable: !readOnly,
       streaming: false,
-      synchronous: Number(vars.semi_sync) === 1,
+      synchronous: vars.semi_sync_master === 'ON',
     };
   }
   const io = slave.Slave_IO_Running;
@@ -84,6 +90,7 @@ export function toReplicationState(
     role: 'replica',
     writable: false,
     streaming: io === 'Yes' && sql === 'Yes',
+    synchronous: vars.semi_sync_slave === 'ON',
     source: `${slave.Master_Host}:${slave.Master_Port}`,
     receivedPos: formatGtidPos(received),
     appliedPos: formatGtidPos(applied),

@@ -230,7 +230,8 @@ const vars = (over: Partial<VarsRow> = {}): VarsRow => ({
   binlog_pos: '0-1-10',
   slave_pos: '0-1-10',
   strict_mode: 1,
-  semi_sync: 0,
+  semi_sync_master: 'OFF',
+  semi_sync_slave: 'OFF',
   ...over,
 });
 const slave = (over: Partial<SlaveRow> = {}): SlaveRow => ({

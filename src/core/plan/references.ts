@@ -17,6 +17,9 @@ export function checkReferences(
   const nodes = names?.nodes ?? keys(plan.nodes);
   const services = names?.services ?? keys(plan.services);
   const runbooks = names?.runbooks ?? keys(plan.runbooks);
+  // Built once: a plan has thousands of nodes, and one set per use made checking quadratic.
+  const nodesOrSites = new Set([...nodes, ...sites]);
+  const probePlaces = new Set(['controller', 'witness', ...sites]);
   const ref = (what: string, value: string, known: Set<string>, path: PlanPath) => {
     if (!known.has(value)) out.push(unknown(what, value, known, path));
   };
@@ -72,7 +75,7 @@ export function checkReferences(
       else if (!dep.external)
         ref('service', dep.service, services, [...base, 'dependsOn', i, 'service']);
     });
-    out.push(...checkServiceInternals(name, svc, { nodes, sites, runbooks }));
+    out.push(...checkServiceInternals(name, svc, { nodes, nodesOrSites, probePlaces, runbooks }));
   }
   for (const [name, rb] of Object.entries(plan.runbooks ?? {})) {
     if (rb.service !== undefined)
@@ -89,11 +92,7 @@ export function checkReferences(
   for (const [name, drill] of Object.entries(plan.drills ?? {})) {
     const base: PlanPath = ['drills', name];
     ref('service', drill.service, services, [...base, 'service']);
-    ref('node or site', drill.fault.target, new Set([...nodes, ...sites]), [
-      ...base,
-      'fault',
-      'target',
-    ]);
+    ref('node or site', drill.fault.target, nodesOrSites, [...base, 'fault', 'target']);
     if (drill.runbook !== undefined) ref('runbook', drill.runbook, runbooks, [...base, 'runbook']);
     const probes = new Set((plan.services?.[drill.service]?.health ?? []).map((p) => p.name));
     if (plan.services?.[drill.service]) {
@@ -108,7 +107,12 @@ export function checkReferences(
 function checkServiceInternals(
   name: string,
   svc: Service,
-  known: { nodes: Set<string>; sites: Set<string>; runbooks: Set<string> },
+  known: {
+    nodes: Set<string>;
+    nodesOrSites: Set<string>;
+    probePlaces: Set<string>;
+    runbooks: Set<string>;
+  },
 ): Diagnostic[] {
   const out: Diagnostic[] = [];
   const base: PlanPath = ['services', name];
@@ -144,9 +148,8 @@ function checkServiceInternals(
       for (const n of Object.keys(t.priorities ?? {}))
         ref('node', n, known.nodes, [...tp, 'priorities', n]);
     } else if (t.kind === 'dns') {
-      const either = new Set([...known.nodes, ...known.sites]);
       for (const n of Object.keys(t.values ?? {}))
-        ref('node or site', n, either, [...tp, 'values', n]);
+        ref('node or site', n, known.nodesOrSites, [...tp, 'values', n]);
     }
   });
   out.push(
@@ -157,10 +160,9 @@ function checkServiceInternals(
       'probe name',
     ),
   );
-  const fromPlaces = new Set(['controller', 'witness', ...known.sites]);
   svc.health?.forEach((p, i) => {
     const pp: PlanPath = [...base, 'health', i];
-    if (p.from !== undefined) ref('probe location', p.from, fromPlaces, [...pp, 'from']);
+    if (p.from !== undefined) ref('probe location', p.from, known.probePlaces, [...pp, 'from']);
     if (p.kind === 'sql')
       ref(`data set of service \`${name}\``, p.data, dataNames, [...pp, 'data']);
     if ((p.kind === 'sql' || p.kind === 'command') && p.node !== undefined)

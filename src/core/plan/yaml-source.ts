@@ -171,7 +171,10 @@ function checkStructure(doc: Document.Parsed, at: At): void {
         );
         return visit.BREAK;
       }
-      const depth = path.filter((p) => isMap(p) || isSeq(p)).length;
+      // The path holds every ancestor (pairs too), so it is never shorter than the nesting:
+      // counting collections only on long paths keeps this walk linear in practice.
+      const depth =
+        path.length > LIMITS.depth ? path.filter((p) => isMap(p) || isSeq(p)).length : 0;
       if (depth > LIMITS.depth) {
         at('LB_E_PLAN_TOO_DEEP', `nested more than ${LIMITS.depth} levels`, node.range?.[0] ?? 0);
         return visit.BREAK;

@@ -56,7 +56,7 @@ describe('the service table (seed 000)', () => {
     expect(db[0]).toBe('dlrn-db');
     expect(db[1]).toBe('High');
     expect(db[2]).toBe(
-      'MariaDB async replica on dlrn-db-b (offsite); promote it, switch DNS trunk.rdoproject.org (TTL 5m)<br>DB is synced to a slave \\| replica in the offsite cloud.<br>\\# Not a heading: set the slave as master.',
+      'MariaDB async replica on dlrn-db-b (offsite); promote it, switch DNS trunk.rdoproject.org (TTL 5m)<br>DB is synced to a slave \\| replica in the offsite cloud.<br># Not a heading: set the slave as master.',
     );
     expect(db[3]).toBe('none (manual rebuild)');
     expect(db[4]).toBe(
@@ -84,8 +84,27 @@ describe('escapeMarkdown', () => {
     expect(escapeMarkdown(', ')).toBe(', ');
   });
 
-  it('turns line breaks into <br> inside table cells', () => {
-    expect(escapeMarkdown('one\n\ntwo | three', 'cell')).toBe('one<br>two \\| three');
+  it('turns line breaks into <br> inside table cells, where no line starts', () => {
+    expect(escapeMarkdown('one\n\n# two | three', 'cell')).toBe('one<br># two \\| three');
+    expect(escapeMarkdown('1. one', 'cell')).toBe('1. one');
+    expect(escapeMarkdown('1. one', 'item')).toBe('1\\. one');
+  });
+
+  it('escapes line-start markers only where a line starts', () => {
+    const out = documentToMarkdown({
+      title: 't',
+      intro: [
+        {
+          kind: 'paragraph',
+          content: ['- not a list', { br: true }, '# not a heading ', '# mid-line'],
+        },
+        { kind: 'list', ordered: false, items: [['1. not nested'], ['a', '- b']] },
+      ],
+      sections: [],
+    });
+    expect(out).toBe(
+      '# t\n\n\\- not a list\\\n\\# not a heading # mid-line\n\n- 1\\. not nested\n- a- b\n',
+    );
   });
 
   it('neutralises HTML in plan text', () => {

@@ -5,7 +5,9 @@ import { ANSIBLE_CODES } from './codes/ansible.js';
 import { CHECK_CODES } from './codes/check.js';
 import { CLI_CODES } from './codes/cli.js';
 import { COMMAND_CODES } from './codes/command.js';
+import { DNS_CODES } from './codes/dns.js';
 import { DRIVER_CODES } from './codes/driver.js';
+import { KEEPALIVED_CODES } from './codes/keepalived.js';
 import { LAB_CODES } from './codes/lab.js';
 import { MARIADB_CODES } from './codes/mariadb.js';
 import { PLAN_CODES } from './codes/plan.js';
@@ -17,6 +19,8 @@ export const ERROR_CODES = {
   ...CLI_CODES,
   ...CHECK_CODES,
   ...DRIVER_CODES,
+  ...DNS_CODES,
+  ...KEEPALIVED_CODES,
   ...LAB_CODES,
   ...PLAN_CODES,
   ...POSTGRES_CODES,

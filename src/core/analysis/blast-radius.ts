@@ -5,72 +5,63 @@ import type { Service } from '../plan/index.js';
 import { type PlanIndex, splitDomainKey } from './plan-index.js';
 import type { BlastRadius } from './types.js';
 
-const SITE = 's\0';
-const DOMAIN = 'd\0';
-const NODE = 'n\0';
-
-/** Every container a node is in: its site, its domains (innermost first), itself. */
-function containersOf(node: string, index: PlanIndex): string[] {
-  const site = index.nodeSite.get(node);
-  if (site === undefined) return [];
-  const out = [SITE + site];
-  for (const d of index.nodeDomains.get(node) ?? []) out.push(DOMAIN + d);
-  out.push(NODE + node);
-  return out;
+function emptyEntry(kind: BlastRadius['kind'], name: string, site: string): BlastRadius {
+  return { kind, name, site, services: [], servicesDown: [], tiers: {} };
 }
 
 export function blastRadius(index: PlanIndex): BlastRadius[] {
-  const entries = new Map<string, BlastRadius>();
-  const entry = (kind: BlastRadius['kind'], key: string, name: string, site: string) => {
-    let e = entries.get(key);
-    if (!e) {
-      e = { kind, name, site, services: [], servicesDown: [], tiers: {} };
-      entries.set(key, e);
-    }
-    return e;
-  };
   // Sites and domains are listed even when empty, in plan order: the summary shows them all.
+  const sites = new Map<string, BlastRadius>();
+  const domains = new Map<string, BlastRadius>();
   for (const [siteName, site] of Object.entries(index.plan.sites ?? {})) {
-    entry('site', SITE + siteName, siteName, siteName);
+    sites.set(siteName, emptyEntry('site', siteName, siteName));
     for (const d of Object.keys(site.domains ?? {}))
-      entry('domain', `${DOMAIN}${siteName}\0${d}`, d, siteName);
+      domains.set(`${siteName}\0${d}`, emptyEntry('domain', d, siteName));
   }
-  for (const [name, svc] of index.services) addService(name, svc, index, entry);
-  return [...entries.values()].filter((e) => e.kind !== 'node' || e.services.length > 0);
+  const nodes: BlastRadius[] = [];
+  // Every container a node is in (its site, its domains innermost first, itself), built once.
+  const containers = new Map<string, BlastRadius[]>();
+  const containersOf = (node: string): BlastRadius[] => {
+    let list = containers.get(node);
+    if (list) return list;
+    list = [];
+    const site = index.nodeSite.get(node);
+    if (site !== undefined) {
+      const siteEntry = sites.get(site);
+      if (siteEntry) list.push(siteEntry);
+      for (const key of index.nodeDomains.get(node) ?? []) {
+        let d = domains.get(key);
+        if (!d) {
+          d = emptyEntry('domain', splitDomainKey(key).domain, site);
+          domains.set(key, d);
+        }
+        list.push(d);
+      }
+      const own = emptyEntry('node', node, site);
+      nodes.push(own);
+      list.push(own);
+    }
+    containers.set(node, list);
+    return list;
+  };
+  for (const [name, svc] of index.services) addService(name, svc, containersOf);
+  return [...sites.values(), ...domains.values(), ...nodes.filter((e) => e.services.length > 0)];
 }
 
 function addService(
   name: string,
   svc: Service,
-  index: PlanIndex,
-  entry: (kind: BlastRadius['kind'], key: string, name: string, site: string) => BlastRadius,
+  containersOf: (node: string) => BlastRadius[],
 ): void {
-  const nodes = new Set([...svc.placement.active, ...(svc.placement.standby ?? [])]);
-  const inside = new Map<string, number>();
-  for (const n of nodes)
-    for (const c of containersOf(n, index)) inside.set(c, (inside.get(c) ?? 0) + 1);
-  const hit = new Set<string>();
-  for (const n of svc.placement.active) for (const c of containersOf(n, index)) hit.add(c);
-  for (const c of hit) {
-    const e = entryFor(c, index, entry);
-    if (!e) continue;
+  const { active, standby } = svc.placement;
+  const nodes = standby?.length ? new Set([...active, ...standby]) : new Set(active);
+  const inside = new Map<BlastRadius, number>();
+  for (const n of nodes) for (const c of containersOf(n)) inside.set(c, (inside.get(c) ?? 0) + 1);
+  const hit = new Set<BlastRadius>();
+  for (const n of active) for (const c of containersOf(n)) hit.add(c);
+  for (const e of hit) {
     e.services.push(name);
     e.tiers[svc.tier] = (e.tiers[svc.tier] ?? 0) + 1;
-    if (inside.get(c) === nodes.size) e.servicesDown.push(name);
+    if (inside.get(e) === nodes.size) e.servicesDown.push(name);
   }
-}
-
-function entryFor(
-  container: string,
-  index: PlanIndex,
-  entry: (kind: BlastRadius['kind'], key: string, name: string, site: string) => BlastRadius,
-): BlastRadius | undefined {
-  const rest = container.slice(2);
-  if (container.startsWith(SITE)) return entry('site', container, rest, rest);
-  if (container.startsWith(DOMAIN)) {
-    const { site, domain } = splitDomainKey(rest);
-    return entry('domain', container, domain, site);
-  }
-  const site = index.nodeSite.get(rest);
-  return site === undefined ? undefined : entry('node', container, rest, site);
 }

@@ -103,6 +103,8 @@ export function legend(
       maxWidth,
     ),
   ];
+  // A plan without tiers has nothing to show on the tiers row.
+  if (scene.graph.tiers.length === 0) rows.shift();
   const note = omittedNote(scene);
   if (note) rows.push(sentence(note, maxWidth));
   const parts: string[] = [];

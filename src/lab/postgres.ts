@@ -41,8 +41,13 @@ export function renderPgConf(paths: LabPaths, site: PgSite): string {
     "wal_keep_size = '256MB'",
     'hot_standby = on',
     'hot_standby_feedback = on',
+    // A standby retries a lost primary every 5 s by default: too slow for failover tests.
+    "wal_retrieve_retry_interval = '500ms'",
     'wal_log_hints = on', // lets pg_rewind bring a failed primary back as a standby
     "shared_buffers = '64MB'",
+    // Dynamic shared memory as files in the data directory, not /dev/shm/PostgreSQL.*: a
+    // SIGKILLed postmaster's segments then go with the lab's directory instead of leaking.
+    "dynamic_shared_memory_type = 'mmap'",
     'logging_collector = off',
   ];
   if (site === 'b') {

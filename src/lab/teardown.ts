@@ -26,6 +26,8 @@ export interface DownReport {
   namespacesRemoved: string[];
   sharedMemoryRemoved: number;
   dirRemoved: boolean;
+  /** ms per step: stop, leftovers, namespaces, directory. */
+  phases: Record<string, number>;
   ms: number;
 }
 
@@ -160,21 +162,32 @@ export async function teardown(
   paths: LabPaths,
 ): Promise<DownReport> {
   const t0 = performance.now();
+  const phases: Record<string, number> = {};
+  let mark = t0;
+  const phase = (name: string) => {
+    const now = performance.now();
+    phases[name] = Math.round(now - mark);
+    mark = now;
+  };
   const creators = recordedPids(paths);
   const stopped = await stopRecorded(paths);
+  phase('stop');
   const killedLeftovers = await killLeftovers(ns, paths.dir);
   for (const k of killedLeftovers) creators.add(k.pid);
   const sharedMemoryRemoved = await removeOrphanShm(creators);
+  phase('leftovers');
   const before = existingNamespaces();
   const failedNs = await netDown(ns);
   const namespacesRemoved = PLACES.map((p) => ns[p]).filter(
     (n) => before.has(n) && !failedNs.includes(n),
   );
+  phase('namespaces');
   let dirRemoved = false;
   if (existsSync(paths.dir)) {
     rmSync(paths.dir, { recursive: true, force: true, maxRetries: 3 });
     dirRemoved = !existsSync(paths.dir);
   }
+  phase('directory');
   const left = [
     ...failedNs.map((n) => `namespace ${n}`),
     ...(existsSync(paths.dir) ? [`directory ${paths.dir}`] : []),
@@ -188,6 +201,7 @@ export async function teardown(
     namespacesRemoved,
     sharedMemoryRemoved,
     dirRemoved,
-    ms: performance.now() - t0,
+    phases,
+    ms: Math.round(performance.now() - t0),
   };
 }

@@ -38,7 +38,14 @@ beforeAll(async () => {
 afterAll(async () => {
   const d = await lab.down();
   timings.down = d.ms;
-  console.log('dns timings (ms):', JSON.stringify(timings), 'stop:', JSON.stringify(d.stopped));
+  console.log(
+    'dns timings (ms):',
+    JSON.stringify(timings),
+    'stop:',
+    JSON.stringify(d.stopped),
+    'down:',
+    JSON.stringify(d.phases),
+  );
 });
 
 describe('BIND', () => {

@@ -18,7 +18,14 @@ beforeAll(async () => {
 afterAll(async () => {
   const d = await lab.down();
   timings.down = d.ms;
-  console.log('mariadb timings (ms):', JSON.stringify(timings), 'stop:', JSON.stringify(d.stopped));
+  console.log(
+    'mariadb timings (ms):',
+    JSON.stringify(timings),
+    'stop:',
+    JSON.stringify(d.stopped),
+    'down:',
+    JSON.stringify(d.phases),
+  );
 });
 
 describe('MariaDB pair', () => {

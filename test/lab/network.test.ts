@@ -17,7 +17,7 @@ beforeAll(async () => {
 afterAll(async () => {
   const d = await lab.down();
   timings.down = d.ms;
-  console.log('network timings (ms):', JSON.stringify(timings));
+  console.log('network timings (ms):', JSON.stringify(timings), 'down:', JSON.stringify(d.phases));
 });
 
 describe('the lab network', () => {

@@ -28,6 +28,8 @@ afterAll(async () => {
     JSON.stringify(timings),
     'stop:',
     JSON.stringify(d.stopped),
+    'down:',
+    JSON.stringify(d.phases),
   );
 });
 

@@ -33,6 +33,7 @@ describe('PostgreSQL', () => {
     );
     expect(b).toContain("primary_slot_name = 'b'");
     expect(a).not.toContain('primary_conninfo');
+    expect(a).toContain("dynamic_shared_memory_type = 'mmap'"); // nothing left in /dev/shm
     // Sync mode is switched on at runtime, once b streams: never in the file (LAB-NOTES).
     expect(a + b).not.toContain('synchronous_standby_names');
   });

@@ -57,6 +57,7 @@ function expectWellFormed(diagnostics: Diagnostic[]): void {
     expect(d.col).toBeGreaterThanOrEqual(1);
     for (const text of [d.message, d.hint]) {
       // One line each: nothing quoted from the plan may start a forged diagnostic line.
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point.
       expect(text).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/);
       for (const secret of PLANTED_SECRETS) expect(text).not.toContain(secret);
     }

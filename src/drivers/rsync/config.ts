@@ -62,6 +62,11 @@ export interface RsyncConfig {
   timeoutMs?: number;
   /** The data set's RPO objective; observe reports whether the mirror is within it. */
   rpoObjectiveMs?: number;
+  /**
+   * Write the mirror marker after each sync (default true). Over SSH it costs a second, small
+   * rsync run (one more login); without it the RPO falls back to comparing mtimes.
+   */
+  writeMarker?: boolean;
   /** The remote rsync binary (--rsync-path), absolute; default: `rsync` on the remote PATH. */
   remoteRsyncPath?: string;
 }

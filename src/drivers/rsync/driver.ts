@@ -6,7 +6,7 @@ import { MARKER, remoteSpec, rsyncArgv } from './args.js';
 import { type RsyncConfig, validateRsyncConfig } from './config.js';
 import { rsyncFailure } from './exit-codes.js';
 import { putMarker } from './marker.js';
-import { addEntry, type MirrorRpo, mirrorRpo, type TreeSummary } from './mirror.js';
+import { addEntry, type MirrorRpo, mirrorRpo, syncStartMs, type TreeSummary } from './mirror.js';
 import {
   type ItemChange,
   parseItemize,
@@ -123,7 +123,10 @@ export class RsyncDriver implements Driver {
       });
       const stats = parseStats(statLines.join('\n'));
       const moved = stats ? stats.transferredFiles + stats.deletedFiles + stats.createdFiles : 1;
-      const syncedThrough = await putMarker(this.#c, session, ctx, started, stats);
+      const syncedThrough =
+        this.#c.writeMarker === false
+          ? syncStartMs(started)
+          : await putMarker(this.#c, session, ctx, started, stats);
       const ms = Date.now() - started;
       return {
         changed: moved > 0,

@@ -18,7 +18,7 @@ import { MARKER, PARTIAL_DIR } from './args.js';
 import { type ListedEntry, parseListLine } from './parse.js';
 
 export interface TreeSummary {
-  /** Entries seen (files, directories, links), without the marker and partial files. */
+  /** Entries below the root (files, directories, links), without the marker and partial files. */
   entries: number;
   newestMtimeMs?: number;
   newestPath?: string;
@@ -96,8 +96,8 @@ export function isOwnEntry(path: string): boolean {
 }
 
 /**
- * Folds one entry into a summary. The tree's own directory (`.`) is counted, but its mtime is a
- * change only when `rootMtime` (not on a target, where writing the marker touches it).
+ * Folds one entry into a summary. The tree's own directory (`.`) is not an entry, and its mtime
+ * is a change only when `rootMtime` (not on a target, where writing the marker touches it).
  */
 export function addEntry(s: TreeSummary, e: ListedEntry, opts: { rootMtime: boolean }): void {
   if (e.path === MARKER) {
@@ -105,8 +105,11 @@ export function addEntry(s: TreeSummary, e: ListedEntry, opts: { rootMtime: bool
     return;
   }
   if (isOwnEntry(e.path)) return;
-  s.entries++;
-  if (e.path === '.' && !opts.rootMtime) return;
+  if (e.path === '.') {
+    if (!opts.rootMtime) return;
+  } else {
+    s.entries++;
+  }
   if (s.newestMtimeMs === undefined || e.mtimeMs > s.newestMtimeMs) {
     s.newestMtimeMs = e.mtimeMs;
     s.newestPath = e.path;

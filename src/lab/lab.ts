@@ -1,5 +1,5 @@
 // The lab as an object: what `lifeboat lab ...` and the lab tests drive.
-import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LifeboatError } from '../core/errors/index.js';
 import { LAB_COMPONENTS } from './components.js';
@@ -17,6 +17,7 @@ import {
 } from './partition.js';
 import {
   DEFAULT_LAB_NAME,
+  isLabDir,
   type LabPaths,
   labPaths,
   resolveLabDir,
@@ -131,6 +132,7 @@ export class Lab {
 
   /** Stops everything of this lab and removes its namespaces and directory. */
   async down(): Promise<DownReport> {
+    if (isLabDir(this.dir) === 'foreign') throw foreignDir(this.dir);
     const unlock = existsSync(this.dir) ? acquireLock(this.paths.lock) : () => {};
     try {
       return await teardown(this.namespaces, this.paths);
@@ -211,6 +213,9 @@ export class Lab {
   }
 
   private prepareDir(): void {
+    if (isLabDir(this.dir) === 'foreign') throw foreignDir(this.dir);
+    mkdirSync(this.dir, { recursive: true, mode: 0o755 });
+    writeFileSync(this.paths.marker, `lifeboat lab ${this.name}\n`);
     for (const d of [this.dir, this.paths.run, this.paths.logs, this.paths.secrets]) {
       mkdirSync(d, { recursive: true, mode: 0o755 });
     }
@@ -275,4 +280,12 @@ export class Lab {
       endpoints: this.endpoints(),
     };
   }
+}
+
+function foreignDir(dir: string): LifeboatError {
+  return new LifeboatError(
+    'LB_E_LAB_USAGE',
+    `${dir} holds files but no lab marker: it is not a lab directory`,
+    { hint: 'use an empty or new directory for --dir (the default is /tmp/lifeboat-lab/<name>)' },
+  );
 }

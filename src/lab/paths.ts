@@ -1,5 +1,6 @@
 // Where a lab keeps its state. Everything lives under one directory so that `down` can remove
 // it whole, and so that leftovers can be recognised by that path in a process's command line.
+import { readdirSync } from 'node:fs';
 import { isAbsolute, join, normalize } from 'node:path';
 import { LifeboatError } from '../core/errors/index.js';
 import { LAB_NAME_RE } from './topology.js';
@@ -13,6 +14,8 @@ const SAFE_PATH_RE = /^\/[A-Za-z0-9._/-]+$/;
 export interface LabPaths {
   readonly dir: string;
   readonly state: string;
+  /** Marks the directory as a lab's: `down` removes only a marked (or empty) directory. */
+  readonly marker: string;
   readonly lock: string;
   readonly run: string;
   readonly logs: string;
@@ -21,6 +24,25 @@ export interface LabPaths {
   log(server: string): string;
   secret(file: string): string;
   component(name: string, ...rest: string[]): string;
+}
+
+export const LAB_MARKER = '.lifeboat-lab';
+
+/**
+ * Whether `dir` may be used (and later removed, and its path matched in command lines) as a
+ * lab directory: missing, empty, or marked by an earlier `up`. A typo like `--dir /usr/lib`
+ * must not make `down` kill every process naming /usr/lib/... and remove the directory.
+ */
+export function isLabDir(dir: string): 'missing' | 'empty' | 'marked' | 'foreign' {
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return 'missing';
+  }
+  if (entries.length === 0) return 'empty';
+  // lab.json too: labs made before the marker existed.
+  return entries.includes(LAB_MARKER) || entries.includes('lab.json') ? 'marked' : 'foreign';
 }
 
 export function validateLabName(name: string): string {
@@ -46,6 +68,7 @@ export function labPaths(dir: string): LabPaths {
   return {
     dir,
     state: join(dir, 'lab.json'),
+    marker: join(dir, LAB_MARKER),
     lock: join(dir, 'lock'),
     run: join(dir, 'run'),
     logs: join(dir, 'logs'),

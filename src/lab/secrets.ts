@@ -6,17 +6,21 @@ import { chmodSync, chownSync, existsSync, readFileSync, writeFileSync } from 'n
 import { LifeboatError } from '../core/errors/index.js';
 import { run } from './exec.js';
 
-/** URL- and config-safe: letters and digits only, 24 of them (about 143 bits). */
+/** URL- and config-safe: letters and digits only, 24 of them (about 138 bits). */
 export function generatePassword(length = 24): string {
   const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789';
-  const bytes = randomBytes(length * 2);
+  const limit = 256 - (256 % alphabet.length);
   let out = '';
-  for (const b of bytes) {
-    // Rejection sampling keeps every character equally likely.
-    if (b < 256 - (256 % alphabet.length)) out += alphabet[b % alphabet.length];
-    if (out.length === length) break;
+  // Rejection sampling keeps every character equally likely; 89% of bytes are kept, so one
+  // round almost always suffices and ten never fail in practice.
+  for (let round = 0; round < 10 && out.length < length; round++) {
+    for (const b of randomBytes(length * 2)) {
+      if (b < limit) out += alphabet[b % alphabet.length];
+      if (out.length === length) break;
+    }
   }
-  return out.length === length ? out : generatePassword(length);
+  if (out.length < length) throw new Error('generatePassword: not enough random bytes');
+  return out;
 }
 
 /** PostgreSQL's stored form of a SCRAM-SHA-256 password (as `\password` would send it). */

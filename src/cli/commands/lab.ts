@@ -190,8 +190,13 @@ export function labCommand(io: Io = processIo, deps: LabCliDeps = {}): CommandMo
       .action(
         action(async (place: string, argv: string[], o: Common) => {
           const r = await open(o).exec(parsePlace(place), argv, { timeoutMs: 10 * 60_000 });
-          io.out(r.stdout);
-          io.err(r.stderr);
+          if (o.json) {
+            const { code, signal, stdout, stderr, timedOut } = r;
+            print(o, { code, signal, stdout, stderr, timedOut, ms: Math.round(r.ms) }, () => '');
+          } else {
+            io.out(r.stdout);
+            io.err(r.stderr);
+          }
           if (r.code !== 0) throw new ExitCode(1);
         }),
       );

@@ -147,3 +147,31 @@ describe('network commands', () => {
     expect(cmds.map((c) => c.join(' '))).toContain('ip -n t1-wan addr add 10.77.0.254/24 dev br0');
   });
 });
+
+describe('lab directories are recognised before anything is removed', () => {
+  it('accepts a missing, empty or marked directory and refuses a foreign one', async () => {
+    const { mkdtempSync, mkdirSync, writeFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { isLabDir, LAB_MARKER } = await import('../../../src/lab/paths.js');
+    const root = mkdtempSync(join(tmpdir(), 'lab-dir-'));
+    try {
+      expect(isLabDir(join(root, 'missing'))).toBe('missing');
+      mkdirSync(join(root, 'empty'));
+      expect(isLabDir(join(root, 'empty'))).toBe('empty');
+      mkdirSync(join(root, 'lab'));
+      writeFileSync(join(root, 'lab', LAB_MARKER), '');
+      expect(isLabDir(join(root, 'lab'))).toBe('marked');
+      mkdirSync(join(root, 'usr-lib'));
+      writeFileSync(join(root, 'usr-lib', 'libc.so'), '');
+      expect(isLabDir(join(root, 'usr-lib'))).toBe('foreign');
+      // A foreign --dir is refused before anything is stopped, matched or removed.
+      const { Lab } = await import('../../../src/lab/lab.js');
+      const lab = Lab.open({ name: 'u9', dir: join(root, 'usr-lib'), uid: 0 });
+      await expect(lab.down()).rejects.toMatchObject({ code: 'LB_E_LAB_USAGE' });
+      expect(isLabDir(join(root, 'usr-lib'))).toBe('foreign');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});

@@ -3,7 +3,7 @@
 // the daemon itself recorded. `ip netns exec` and `setpriv` both exec, so the PID we spawn is
 // the daemon's: no wrapper whose death would hide the server's.
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { accessSync, closeSync, constants, openSync, readFileSync } from 'node:fs';
 import { LifeboatError } from '../core/errors/index.js';
 import { asUser, inNamespace, tail } from './exec.js';
 import { type PidRecord, recordOf, writePidFile } from './processes.js';
@@ -41,7 +41,25 @@ export function daemonEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   };
 }
 
+/** Whether `cmd` names an executable, directly or on the daemons' PATH. */
+export function findExecutable(cmd: string, path = daemonEnv().PATH ?? ''): string | undefined {
+  const candidates = cmd.includes('/') ? [cmd] : path.split(':').map((d) => `${d}/${cmd}`);
+  for (const c of candidates) {
+    try {
+      accessSync(c, constants.X_OK);
+      return c;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
 export function launchDaemon(spec: DaemonSpec): LaunchedDaemon {
+  const cmd = spec.argv[0] ?? '';
+  if (!findExecutable(cmd)) {
+    throw new LifeboatError('LB_E_LAB_TOOL_MISSING', `${spec.name}: '${cmd}' is not installed`);
+  }
   const argv = inNamespace(spec.namespace, asUser(spec.user, spec.group, spec.argv));
   const fd = openSync(spec.logFile, 'a', 0o640);
   let child: ReturnType<typeof spawn>;

@@ -9,7 +9,7 @@ export { VRRP, vipHolders } from './keepalived.js';
 export { Lab, type LabOpenOptions, type UpReport } from './lab.js';
 export { myAdminSql, myTcpQuery } from './mariadb.js';
 export type { Direction, LinkScope } from './partition.js';
-export { DEFAULT_LAB_NAME, DEFAULT_LAB_ROOT } from './paths.js';
+export { DEFAULT_LAB_NAME, DEFAULT_LAB_ROOT, labPaths } from './paths.js';
 export { pgAdminSql, pgTcpQuery } from './postgres.js';
 export { httpRequest, tcpOpen } from './probes.js';
 export { sshClientOptions } from './ssh.js';

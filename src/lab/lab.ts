@@ -6,6 +6,7 @@ import { LAB_COMPONENTS } from './components.js';
 import { type ComponentReport, createContext, type LabOptions, type PgMode } from './context.js';
 import { type LabEndpoints, labEndpoints } from './endpoints.js';
 import { inNamespace, type RunOptions, type RunResult, run } from './exec.js';
+import { type Forward, openForward } from './forward.js';
 import { netDown, netState, netUp } from './netns.js';
 import {
   applyNft,
@@ -187,6 +188,19 @@ export class Lab {
   /** Runs a command inside a place's namespace (argv, never a shell string). */
   exec(place: Place, argv: readonly string[], opts?: RunOptions): Promise<RunResult> {
     return run(inNamespace(this.namespaces[place], argv), opts);
+  }
+
+  /**
+   * A Unix socket under the lab directory relaying to host:port as seen from `place` (default
+   * wan): how a client in the host's namespace (a driver under test) reaches a lab server.
+   * `pg: true` makes the path a libpq socket directory.
+   */
+  forward(
+    name: string,
+    target: { host: string; port: number; pg?: boolean },
+    place: Place = 'wan',
+  ): Promise<Forward> {
+    return openForward(this.namespaces[place], this.dir, name, target);
   }
 
   endpoints(): LabEndpoints {

@@ -103,6 +103,43 @@ describe('PostgreSQL pair', () => {
     ).toBe('t');
   });
 
+  it('a client in the host namespace reaches the primary through a forward to HAProxy, with a password', async () => {
+    const f = await lab.forward('pg', {
+      host: ADDRESSES.wan,
+      port: PORTS.haproxyPostgres,
+      pg: true,
+    });
+    try {
+      const { run } = await import('../../src/lab/exec.js');
+      const r = await run(
+        [
+          '/usr/lib/postgresql/15/bin/psql',
+          '-h',
+          f.path,
+          '-p',
+          String(PORTS.haproxyPostgres),
+          '-U',
+          'app',
+          '-d',
+          'app',
+          '-XAtw',
+          '-c',
+          'SELECT inet_client_addr(), count(*) FROM t;',
+        ],
+        {
+          env: {
+            PATH: process.env.PATH,
+            PGPASSFILE: lab.endpoints().postgres.users.app.pgpassFile,
+          },
+        },
+      );
+      expect(r.stderr).toBe('');
+      expect(r.stdout.trim()).toBe(`${ADDRESSES.wan}|1`); // HAProxy, in wan, was the client
+    } finally {
+      f.close();
+    }
+  });
+
   it('switches to async on `up --pg-mode async` without restarting anything', async () => {
     const r = await lab.up(['postgres'], { pgMode: 'async' });
     expect(r.components[0]).toMatchObject({ started: [], alreadyUp: ['postgres-a', 'postgres-b'] });

@@ -264,3 +264,23 @@ describe('probes and readiness', () => {
     expect(postmasterAccepts('', 10)).toBe(false);
   });
 });
+
+describe('daemons', () => {
+  it('says a missing server program is a missing tool, before starting anything', async () => {
+    const { findExecutable, launchDaemon } = await import('../../../src/lab/daemon.js');
+    expect(findExecutable('sh')).toMatch(/\/sh$/);
+    expect(findExecutable('/bin/sh')).toBe('/bin/sh');
+    expect(findExecutable('no-such-daemon-lifeboat')).toBeUndefined();
+    expect(() =>
+      launchDaemon({
+        name: 'x',
+        namespace: 'none',
+        user: 'root',
+        group: 'root',
+        argv: ['no-such-daemon-lifeboat'],
+        logFile: join(dir, 'x.log'),
+        pidFile: join(dir, 'x.pid'),
+      }),
+    ).toThrow(expect.objectContaining({ code: 'LB_E_LAB_TOOL_MISSING' }));
+  });
+});

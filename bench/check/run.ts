@@ -1,0 +1,121 @@
+// The `lifeboat check` benchmark (npm run bench:check): on the generated 10,000-service plan,
+// the median of 5 runs of (a) the named baseline, a bare YAML parse of every file (`yaml`'s
+// parseDocument + toJS), and (b) the whole check pipeline in-process, exactly as the command
+// runs it (load + validate + analyse + locate findings + format the report). Target: check
+// ≤ 1 s and ≤ 3 × the bare parse. Prints PASS or FAIL and exits 1 on FAIL.
+import { readFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseDocument } from 'yaml';
+import { checkCommand } from '../../src/cli/commands/check.js';
+import { fsPlanSource } from '../../src/cli/plan-files.js';
+import { runCli } from '../../src/cli/program.js';
+import { analyzePlan } from '../../src/core/analysis/index.js';
+import { loadPlan } from '../../src/core/plan/index.js';
+import { generatePlan, SHAPE } from './generate.js';
+
+const RUNS = 5;
+const TARGET_MS = 1_000;
+const TARGET_RATIO = 3;
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] as number;
+}
+
+function timed(f: () => void): number {
+  const t = performance.now();
+  f();
+  return performance.now() - t;
+}
+
+/** Wall time, and this process's CPU time: on a shared machine the second is the steadier. */
+async function timedAsync(f: () => Promise<void> | void): Promise<{ wall: number; cpu: number }> {
+  const cpu = process.cpuUsage();
+  const t = performance.now();
+  await f();
+  const used = process.cpuUsage(cpu);
+  return { wall: performance.now() - t, cpu: (used.user + used.system) / 1000 };
+}
+
+/**
+ * A fixed reference workload (200,000 string-keyed Map inserts): figures from a loaded or
+ * different machine can be scaled by it when they are compared with another run's.
+ */
+function calibrate(): number {
+  const t = performance.now();
+  const m = new Map<string, number>();
+  for (let i = 0; i < 200_000; i++) m.set(`k${i}`, i);
+  return performance.now() - t;
+}
+
+const dir = join(tmpdir(), 'lifeboat-bench-check');
+const { entry, files } = generatePlan(dir);
+const bytes = files.reduce((n, f) => n + readFileSync(f).length, 0);
+
+const bareParse = () => {
+  for (const f of files) parseDocument(readFileSync(f, 'utf8')).toJS();
+};
+let reportChars = 0;
+let exitCode = -1;
+const wholeCheck = async () => {
+  let out = '';
+  const io = {
+    out: (t: string) => {
+      out += t;
+    },
+    err: (t: string) => {
+      out += t;
+    },
+  };
+  exitCode = await runCli([checkCommand(io)], ['check', entry], io);
+  reportChars = out.length;
+};
+
+const calibrationBefore = calibrate();
+const parse: { wall: number; cpu: number }[] = [];
+const check: { wall: number; cpu: number }[] = [];
+for (let i = 0; i < RUNS; i++) {
+  parse.push(await timedAsync(bareParse));
+  check.push(await timedAsync(wholeCheck));
+}
+const calibrationAfter = calibrate();
+
+// Where the check's time goes, once (after the runs above warmed the code).
+const loadMs = timed(() => loadPlan(entry, fsPlanSource));
+const loaded = loadPlan(entry, fsPlanSource);
+const analyzeMs = timed(() => analyzePlan(loaded.plan as never));
+const analysis = analyzePlan(loaded.plan as never);
+const locateMs = timed(() => {
+  for (const d of analysis.findings) loaded.locate(d.path ?? []);
+});
+
+const p = median(parse.map((x) => x.wall));
+const c = median(check.map((x) => x.wall));
+const pCpu = median(parse.map((x) => x.cpu));
+const cCpu = median(check.map((x) => x.cpu));
+const ratio = c / p;
+const rssMiB = process.resourceUsage().maxRSS / 1024;
+const pass = c <= TARGET_MS && ratio <= TARGET_RATIO;
+const f1 = (n: number) => n.toFixed(0).padStart(6);
+
+process.stdout.write(
+  [
+    `lifeboat check benchmark — ${new Date().toISOString().slice(0, 10)}, node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? '?'}, load ${loadavg()[0]?.toFixed(1)}`,
+    `plan: ${SHAPE.services} services, ${SHAPE.primaryNodes + SHAPE.offsiteNodes} nodes, ${SHAPE.domains} failure domains, ${files.length} files, ${(bytes / 1024 / 1024).toFixed(1)} MiB (${entry})`,
+    `report: ${(reportChars / 1024).toFixed(0)} KiB, ${analysis.findings.length} findings, exit ${exitCode}`,
+    '',
+    `calibration (200k Map inserts): ${calibrationBefore.toFixed(0)} ms before, ${calibrationAfter.toFixed(0)} ms after`,
+    '',
+    `wall time (ms)      ${'median'.padStart(6)}  all runs         CPU median`,
+    `bare YAML parse     ${f1(p)}  ${parse.map((x) => x.wall.toFixed(0)).join(' ')}  ${pCpu.toFixed(0)}`,
+    `lifeboat check      ${f1(c)}  ${check.map((x) => x.wall.toFixed(0)).join(' ')}  ${cCpu.toFixed(0)}`,
+    `  of which load ${loadMs.toFixed(0)}, analyse ${analyzeMs.toFixed(0)}, locate findings ${locateMs.toFixed(0)} (one run each)`,
+    `ratio check / parse ${ratio.toFixed(2).padStart(6)} (CPU ${(cCpu / pCpu).toFixed(2)})`,
+    `peak RSS            ${rssMiB.toFixed(0).padStart(6)} MiB`,
+    '',
+    `${pass ? 'PASS' : 'FAIL'}: check ${c.toFixed(0)} ms (target ≤ ${TARGET_MS}), ${ratio.toFixed(2)} × bare parse (target ≤ ${TARGET_RATIO})`,
+    '',
+  ].join('\n'),
+);
+process.exitCode = pass ? 0 : 1;

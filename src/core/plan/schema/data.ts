@@ -18,6 +18,8 @@ export const replicationSchema = z
       .enum(['streaming', 'gtid', 'rsync', 'backup', 's3', 'other'])
       .optional()
       .describe('What copies the data.'),
+    user: name('Database user the replicas replicate as (to re-point or rebuild a replica).').optional(),
+    password: secretRef('Password of the replication user.').optional(),
   })
   .describe('How the data reaches its targets.');
 
@@ -35,6 +37,9 @@ export const dataSetSchema = z
     port: z.number().int().min(1).max(65535).optional().describe('Database port.'),
     user: name('Database user Lifeboat connects as.').optional(),
     password: secretRef('Password of that user.').optional(),
+    dataDir: absolutePath(
+      'For `postgres`: the data directory on the nodes (to rebuild the old primary as a replica).',
+    ).optional(),
     path: absolutePath('For `files` and `backup`: the directory on the source node.').optional(),
     targetPath: absolutePath(
       'For `files`: the directory on the targets (default: `path`).',

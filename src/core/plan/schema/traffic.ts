@@ -58,6 +58,10 @@ export const haproxyTrafficSchema = z
     address: host('Runtime API TCP address.').optional(),
     port: z.number().int().min(1).max(65535).optional().describe('Runtime API TCP port.'),
     readOnlyMap: absolutePath('Map file whose entry switches the frontend read-only.').optional(),
+    readOnlyKey: name('Key of the read-only entry in that map (default `mode`).').optional(),
+    stateFile: absolutePath(
+      'HAProxy `server-state-file`: written after each switch, so that a reload keeps it.',
+    ).optional(),
     node: name('The node that runs HAProxy (a failure domain too).').optional(),
   })
   .describe('An HAProxy backend whose servers are switched.');
@@ -73,6 +77,11 @@ export const vipTrafficSchema = z
       .describe('The VIP with its prefix length.'),
     interface: name('Network interface carrying the VIP.').optional(),
     routerId: z.number().int().min(1).max(255).describe('VRRP virtual router id.'),
+    instance: name('The `vrrp_instance` name in the keepalived configuration.'),
+    configFile: absolutePath('keepalived configuration file on each node.').default(
+      '/etc/keepalived/keepalived.conf',
+    ),
+    pidFile: absolutePath('keepalived PID file on each node (to reload it).').default('/run/keepalived.pid'),
     priorities: z
       .record(name('Node name.'), z.number().int().min(1).max(254))
       .optional()

@@ -14,6 +14,7 @@ import { PLAN_CODES } from './codes/plan.js';
 import { POSTGRES_CODES } from './codes/postgres.js';
 import { RSYNC_CODES } from './codes/rsync.js';
 import { SSH_CODES } from './codes/ssh.js';
+import { STORE_CODES } from './codes/store.js';
 
 export const ERROR_CODES = {
   ...CLI_CODES,
@@ -29,6 +30,7 @@ export const ERROR_CODES = {
   ...SSH_CODES,
   ...RSYNC_CODES,
   ...ANSIBLE_CODES,
+  ...STORE_CODES,
 } as const satisfies Record<string, CodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -9,8 +9,10 @@ if ! command -v node >/dev/null 2>&1; then
   exit 2
 fi
 
-if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  npm ci --no-fund --no-audit
+# `npm install`, not `npm ci`: npm 11 writes a lock file without other platforms' optional
+# packages (biome's) and then `npm ci` refuses that same lock file. The lock still pins versions.
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ] || [ package.json -nt node_modules/.package-lock.json ]; then
+  npm install --no-fund --no-audit
 else
   npm run build --silent
 fi

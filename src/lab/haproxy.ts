@@ -10,6 +10,9 @@ import { ADDRESSES, PORTS, type ServerSpec, serversOf } from './topology.js';
 import { waitFor } from './wait.js';
 
 /** Backends and their servers: `a` serves, `b` is disabled until a switch enables it. */
+/** What a refused write reads while the service is in read-only maintenance. */
+export const READ_ONLY_BODY = 'read-only maintenance: writes are refused, reads are served';
+
 export const HAPROXY_BACKENDS = {
   http: { servers: { a: `${ADDRESSES.a}:${PORTS.http}`, b: `${ADDRESSES.b}:${PORTS.http}` } },
   postgres: {
@@ -77,8 +80,9 @@ export function renderHaproxyCfg(paths: LabPaths): string {
     `  bind ${ADDRESSES.wan}:${PORTS.haproxyHttp}`,
     '  acl write_method method PUT POST DELETE PATCH',
     // Read-only mode: `set map <ro.map> mode ro` at runtime (0.3 ms, no reload); write the
-    // file too, or a reload forgets it.
-    `  http-request deny deny_status 403 if write_method { str(mode),map(${p.roMap},rw) -m str ro }`,
+    // file too, or a reload forgets it. 503 with a body that says why: a client (or a person
+    // reading its log) must tell maintenance from a broken service.
+    `  http-request deny deny_status 503 content-type text/plain string "${READ_ONLY_BODY}" if write_method { str(mode),map(${p.roMap},rw) -m str ro }`,
     '  default_backend http',
     '',
     'backend http',

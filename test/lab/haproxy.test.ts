@@ -40,12 +40,14 @@ describe('HAProxy', () => {
     expect(JSON.parse((await http('GET', '/k')).body ?? '{}').value).toBe('v1');
   });
 
-  it('turns read-only at runtime through ro.map: writes get 403, reads still answer', async () => {
+  it('turns read-only at runtime through ro.map: writes get 503 saying why, reads still answer', async () => {
     const t0 = performance.now();
     expect((await admin(`set map ${e().readOnlyMap} mode ro`)).trim()).toBe('');
     timings.setMapRo = performance.now() - t0;
-    expect((await http('PUT', '/k', 'v2')).status).toBe(403);
-    expect((await http('POST', '/k', 'v2')).status).toBe(403);
+    const put = await http('PUT', '/k', 'v2');
+    expect(put.status).toBe(503);
+    expect(put.body).toContain('read-only maintenance');
+    expect((await http('POST', '/k', 'v2')).status).toBe(503);
     expect((await http('GET', '/k')).status).toBe(200);
     await admin(`set map ${e().readOnlyMap} mode rw`);
     expect((await http('PUT', '/k', 'v3')).status).toBe(200);

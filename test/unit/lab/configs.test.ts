@@ -142,7 +142,7 @@ describe('HAProxy', () => {
   });
   it('switches read-only through a map, and fronts PostgreSQL with redispatch and a short connect timeout', () => {
     expect(cfg).toContain(
-      'http-request deny deny_status 403 if write_method { str(mode),map(/tmp/lifeboat-lab/u1/haproxy/ro.map,rw) -m str ro }',
+      'http-request deny deny_status 503 content-type text/plain string "read-only maintenance: writes are refused, reads are served" if write_method { str(mode),map(/tmp/lifeboat-lab/u1/haproxy/ro.map,rw) -m str ro }',
     );
     const pg = cfg.slice(cfg.indexOf('listen postgres'), cfg.indexOf('listen mariadb'));
     expect(pg).toContain('mode tcp');

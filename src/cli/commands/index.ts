@@ -1,6 +1,12 @@
 import type { CommandModule } from '../program.js';
+import { auditCommand } from './audit.js';
 import { checkCommand } from './check.js';
 import { labCommand } from './lab.js';
 import { renderCommand } from './render.js';
 
-export const COMMANDS: readonly CommandModule[] = [checkCommand(), labCommand(), renderCommand()];
+export const COMMANDS: readonly CommandModule[] = [
+  auditCommand(),
+  checkCommand(),
+  labCommand(),
+  renderCommand(),
+];

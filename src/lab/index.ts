@@ -1,7 +1,7 @@
 // The lab's public API: `Lab` for tests and the CLI, topology and endpoints as data.
 
 export type { ComponentReport, PgMode } from './context.js';
-export type { DbInstance, LabEndpoints, TcpEndpoint } from './endpoints.js';
+export { type DbInstance, type LabEndpoints, labEndpoints, type TcpEndpoint } from './endpoints.js';
 export type { RunOptions, RunResult } from './exec.js';
 export { HAPROXY_BACKENDS, haproxyCommand } from './haproxy.js';
 export { type InstallReport, installPackages, LAB_PACKAGES } from './install.js';

@@ -138,8 +138,8 @@ export class DriverFactory {
           nodes: this.vipNodes(service, t).map((name) => ({
             name,
             runner: this.env.runnerFor(name),
-            configFile: t.configFile,
-            pidFile: t.pidFile,
+            configFile: perNode(t.configFile, name),
+            pidFile: perNode(t.pidFile, name),
           })),
         });
       case 'none':
@@ -264,6 +264,11 @@ export class DriverFactory {
       ...(run.extraVars ? { extraVars: run.extraVars } : {}),
     });
   }
+}
+
+/** Per-node paths may name the node: `/var/lib/pg/{node}/data` (several nodes on one file system, as in the lab). */
+function perNode(path: string, node: string): string {
+  return path.replaceAll('{node}', node);
 }
 
 function required<T>(value: T | undefined, field: string, service: string): T {

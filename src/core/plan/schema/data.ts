@@ -18,7 +18,9 @@ export const replicationSchema = z
       .enum(['streaming', 'gtid', 'rsync', 'backup', 's3', 'other'])
       .optional()
       .describe('What copies the data.'),
-    user: name('Database user the replicas replicate as (to re-point or rebuild a replica).').optional(),
+    user: name(
+      'Database user the replicas replicate as (to re-point or rebuild a replica).',
+    ).optional(),
     password: secretRef('Password of the replication user.').optional(),
   })
   .describe('How the data reaches its targets.');
@@ -38,7 +40,7 @@ export const dataSetSchema = z
     user: name('Database user Lifeboat connects as.').optional(),
     password: secretRef('Password of that user.').optional(),
     dataDir: absolutePath(
-      'For `postgres`: the data directory on the nodes (to rebuild the old primary as a replica).',
+      'For `postgres`: the data directory on the nodes (to rebuild the old primary as a replica); `{node}` stands for the node name.',
     ).optional(),
     path: absolutePath('For `files` and `backup`: the directory on the source node.').optional(),
     targetPath: absolutePath(

@@ -78,10 +78,12 @@ export const vipTrafficSchema = z
     interface: name('Network interface carrying the VIP.').optional(),
     routerId: z.number().int().min(1).max(255).describe('VRRP virtual router id.'),
     instance: name('The `vrrp_instance` name in the keepalived configuration.'),
-    configFile: absolutePath('keepalived configuration file on each node.').default(
-      '/etc/keepalived/keepalived.conf',
-    ),
-    pidFile: absolutePath('keepalived PID file on each node (to reload it).').default('/run/keepalived.pid'),
+    configFile: absolutePath(
+      'keepalived configuration file on each node; `{node}` stands for the node name.',
+    ).default('/etc/keepalived/keepalived.conf'),
+    pidFile: absolutePath(
+      'keepalived PID file on each node (to reload it); `{node}` stands for the node name.',
+    ).default('/run/keepalived.pid'),
     priorities: z
       .record(name('Node name.'), z.number().int().min(1).max(254))
       .optional()

@@ -13,6 +13,26 @@ export interface SqliteContext {
   readonly now: () => number;
   /** Prepared statements by their SQL: preparing costs more than running a small one. */
   readonly statements: Map<string, Database.Statement>;
+  /**
+   * One transaction wrapper per connection, running whatever function it is given: better-sqlite3
+   * builds a wrapper per db.transaction() call, which cost more (27 µs) than the whole append's
+   * SQL without the fsync (26 µs).
+   */
+  readonly transaction: Database.Transaction<(fn: () => unknown) => unknown>;
+}
+
+export function newContext(
+  db: Database.Database,
+  location: string,
+  now: () => number,
+): SqliteContext {
+  return {
+    db,
+    location,
+    now,
+    statements: new Map(),
+    transaction: db.transaction((fn: () => unknown) => fn()),
+  };
 }
 
 /** The prepared statement for `text`, prepared once per connection. */
@@ -33,7 +53,7 @@ export function sql(ctx: SqliteContext, text: string): Database.Statement {
  */
 export function inWrite<T>(ctx: SqliteContext, doing: string, fn: () => T): T {
   try {
-    return ctx.db.transaction(fn).immediate();
+    return ctx.transaction.immediate(fn) as T;
   } catch (e) {
     throw storeError(e, ctx.location, doing);
   }
@@ -42,7 +62,7 @@ export function inWrite<T>(ctx: SqliteContext, doing: string, fn: () => T): T {
 /** Runs `fn` in one read transaction: every statement in it sees the same snapshot. */
 export function inRead<T>(ctx: SqliteContext, doing: string, fn: () => T): T {
   try {
-    return ctx.db.transaction(fn).deferred();
+    return ctx.transaction.deferred(fn) as T;
   } catch (e) {
     throw storeError(e, ctx.location, doing);
   }

@@ -6,7 +6,7 @@ import type { StateStore } from '../store.js';
 import { SqliteApprovals } from './approvals.js';
 import { SqliteAudit } from './audit.js';
 import { openDatabase, type SqliteOpenOptions } from './connection.js';
-import type { SqliteContext } from './context.js';
+import { newContext } from './context.js';
 import { SqliteJournal } from './journal.js';
 import { SqliteLeases } from './leases.js';
 import { SqliteRuns } from './runs.js';
@@ -37,7 +37,7 @@ export class SqliteStateStore implements StateStore {
   readonly #db: Database.Database;
 
   constructor(db: Database.Database, location: string, now: () => number) {
-    const ctx: SqliteContext = { db, location, now, statements: new Map() };
+    const ctx = newContext(db, location, now);
     this.#db = db;
     this.location = location;
     this.leases = new SqliteLeases(ctx);

@@ -11,11 +11,11 @@ import { KEEPALIVED_CODES } from './codes/keepalived.js';
 import { LAB_CODES } from './codes/lab.js';
 import { MARIADB_CODES } from './codes/mariadb.js';
 import { PLAN_CODES } from './codes/plan.js';
+import { POSTGRES_CODES } from './codes/postgres.js';
 import { RSYNC_CODES } from './codes/rsync.js';
 import { RUNBOOK_CODES } from './codes/runbook.js';
 import { SSH_CODES } from './codes/ssh.js';
 import { STORE_CODES } from './codes/store.js';
-import { POSTGRES_CODES } from './codes/postgres.js';
 
 export const ERROR_CODES = {
   ...CLI_CODES,
@@ -25,12 +25,12 @@ export const ERROR_CODES = {
   ...KEEPALIVED_CODES,
   ...LAB_CODES,
   ...PLAN_CODES,
+  ...POSTGRES_CODES,
+  ...MARIADB_CODES,
   ...COMMAND_CODES,
   ...SSH_CODES,
   ...RSYNC_CODES,
   ...ANSIBLE_CODES,
-  ...POSTGRES_CODES,
-  ...MARIADB_CODES,
   ...STORE_CODES,
   ...RUNBOOK_CODES,
 } as const satisfies Record<string, CodeInfo>;

@@ -1,24 +1,18 @@
-// The building blocks of a contingency path: each returns the steps with their durations and
-// says where each duration comes from. An estimate the plan states always wins over a default;
-// a step with neither counts 0, is marked `unknown`, and is reported so the guess is visible.
+// The contingency path as `check` counts it: detection, then the steps of the runbook the
+// service would run (derived in src/core/runbook/, the one source of truth for what a recovery
+// does and how long each step takes), plus each DNS record's TTL, during which resolvers keep
+// the old answer. A step with no estimate counts 0, is marked `unknown`, and is reported where
+// the plan should give it one.
 import { humanDuration } from '../plan/duration.js';
 import {
-  type DataSet,
-  type DerivedStep,
   type Diagnostic,
   diagnostic,
   type PlanPath,
   type Probe,
   type Service,
 } from '../plan/index.js';
-import {
-  DEFAULT_ESTIMATES,
-  type DefaultEstimate,
-  parseSize,
-  RESTORE_BYTES_PER_SECOND,
-  restoreMsForSize,
-  TRAFFIC_ESTIMATES,
-} from './estimates.js';
+import type { PlannedStep } from '../runbook/types.js';
+import { RESTORE_BYTES_PER_SECOND } from './estimates.js';
 import type { RtoStep } from './types.js';
 
 /** Where findings about steps without any estimate go. */
@@ -42,26 +36,6 @@ export function unknownStep(
     ),
   );
   return { step, description, ms: 0, source: 'unknown' };
-}
-
-/** A derived step: the service's `estimates` entry, else the default, else unknown. */
-export function derived(
-  sink: StepSink,
-  svc: Service,
-  step: DerivedStep,
-  description: string,
-  fallback: DefaultEstimate | undefined = DEFAULT_ESTIMATES[step],
-): RtoStep {
-  const planned = svc.estimates?.[step];
-  if (planned !== undefined) return { step, description, ms: planned, source: 'plan' };
-  if (fallback) return { step, description, ms: fallback.ms, source: 'default' };
-  return unknownStep(
-    sink,
-    step,
-    description,
-    ['services', sink.service],
-    `Add \`estimates: {${step}: <duration>}\` to the service.`,
-  );
 }
 
 /** How long one probe takes to declare the service down: `failures` misses, the last timing out. */
@@ -92,122 +66,85 @@ export function detectStep(svc: Service, manualMs: number): RtoStep {
   };
 }
 
-/** One switch per traffic item; a DNS record also waits out its TTL in resolvers' caches. */
-export function trafficSteps(sink: StepSink, svc: Service): RtoStep[] {
-  const out: RtoStep[] = [];
-  for (const t of svc.traffic ?? []) {
-    if (t.kind === 'dns') {
-      const manual = t.provider === 'manual';
-      out.push(
-        derived(
-          sink,
-          svc,
-          'switch-traffic',
-          `update DNS ${t.record} (${t.provider})`,
-          manual ? TRAFFIC_ESTIMATES.dnsManual : DEFAULT_ESTIMATES['switch-traffic'],
-        ),
+const arg = (s: PlannedStep, key: string): string | undefined => {
+  const v = s.args[key];
+  return typeof v === 'string' ? v : undefined;
+};
+
+/** The short label of a step in the RTO table (the runbook's descriptions are for operators). */
+export function rtoLabel(svc: Service, s: PlannedStep): string {
+  const data = (svc.data ?? []).find((d) => d.name === arg(s, 'dataSet'));
+  switch (s.kind) {
+    case 'fence':
+      return `fence the old primary ${s.target}`;
+    case 'check-ready':
+      return `check ${s.target} is ready`;
+    case 'provision':
+      return `start the pilot light on ${s.target}`;
+    case 'promote':
+      return `promote ${data?.kind ?? ''} \`${arg(s, 'dataSet')}\` on ${s.target}`;
+    case 'restore': {
+      const onto = s.args.to === undefined ? s.target : (arg(s, 'to') ?? 'new machines');
+      const rate =
+        s.estimateSource === 'default' && data?.size
+          ? `: ${data.size} at ${RESTORE_BYTES_PER_SECOND / 1024 ** 2} MiB/s`
+          : '';
+      return `restore ${data?.kind} \`${data?.name}\` onto ${onto}${rate}`;
+    }
+    case 'redeploy':
+      return `rebuild with ${arg(s, 'playbook') ?? 'no redeploy playbook'} onto ${s.target === s.service ? 'new machines' : s.target}`;
+    case 'switch-traffic': {
+      const t = svc.traffic?.find(
+        (t) =>
+          (t.kind === 'dns' && t.record === s.target) ||
+          (t.kind === 'haproxy' && t.backend === s.target) ||
+          (t.kind === 'vip' && t.address === s.target),
       );
+      if (t?.kind === 'dns') return `update DNS ${t.record} (${t.provider})`;
+      if (t?.kind === 'haproxy') return `switch HAProxy backend ${t.backend}`;
+      return `move VIP ${s.target}`;
+    }
+    case 'verify':
+      return 'health probes pass';
+    default:
+      return s.description;
+  }
+}
+
+/** Where the plan should say how long a step takes, and how. */
+function estimateAdvice(sink: StepSink, svc: Service, s: PlannedStep): [PlanPath, string] {
+  if (s.kind === 'custom') return [s.origin.path, 'Give the step an `estimate`.'];
+  if (s.kind === 'restore')
+    return [
+      s.origin.path,
+      'Give the data set a `restoreDuration` (measured in a drill) or its `size`.',
+    ];
+  if (s.kind === 'redeploy')
+    return [
+      ['services', sink.service, ...(svc.redeploy ? ['redeploy'] : [])],
+      'Add `redeploy:` with the playbook and its measured `duration`.',
+    ];
+  return [['services', sink.service], `Add \`estimates: {${s.kind}: <duration>}\` to the service.`];
+}
+
+/** A runbook's steps as the RTO path: each DNS switch followed by its record's TTL. */
+export function rtoPathOf(sink: StepSink, svc: Service, steps: readonly PlannedStep[]): RtoStep[] {
+  const out: RtoStep[] = [];
+  for (const s of steps) {
+    const step = s.kind === 'custom' ? (s.origin.stepId ?? s.id) : s.kind;
+    const description = rtoLabel(svc, s);
+    if (s.estimateSource === 'unknown') {
+      const [path, advice] = estimateAdvice(sink, svc, s);
+      out.push(unknownStep(sink, step, description, path, advice));
+    } else out.push({ step, description, ms: s.estimateMs, source: s.estimateSource });
+    const dns = svc.traffic?.find((t) => t.kind === 'dns' && t.record === s.target);
+    if (s.kind === 'switch-traffic' && dns?.kind === 'dns')
       out.push({
         step: 'switch-traffic',
-        description: `TTL of ${t.record}: resolvers keep the old answer`,
-        ms: t.ttl,
+        description: `TTL of ${dns.record}: resolvers keep the old answer`,
+        ms: dns.ttl,
         source: 'ttl',
       });
-    } else if (t.kind === 'haproxy') {
-      out.push(
-        derived(
-          sink,
-          svc,
-          'switch-traffic',
-          `switch HAProxy backend ${t.backend}`,
-          TRAFFIC_ESTIMATES.haproxy,
-        ),
-      );
-    } else if (t.kind === 'vip') {
-      out.push(
-        derived(sink, svc, 'switch-traffic', `move VIP ${t.address}`, TRAFFIC_ESTIMATES.vip),
-      );
-    }
   }
   return out;
-}
-
-export type DataRecovery = 'promote' | 'restore' | 'none';
-
-/**
- * What a data set needs on the way back. With a standby, a streaming database replica is
- * promoted, while periodically copied databases (dumps) must be loaded; files are already
- * mirrored, and backup sets are the safety net, not the failover path. When rebuilding, every
- * data set that has a copy somewhere is restored onto the new machines.
- */
-export function dataRecovery(d: DataSet, mode: 'standby' | 'rebuild'): DataRecovery {
-  if (d.kind === 'none') return 'none';
-  const r = d.replication.mode;
-  if (mode === 'standby') {
-    if (d.kind !== 'postgres' && d.kind !== 'mariadb') return 'none';
-    if (r === 'sync' || r === 'async') return 'promote';
-    return r === 'periodic' ? 'restore' : 'none';
-  }
-  const hasCopy = r !== 'none' || (d.targets?.length ?? 0) > 0 || d.storage !== undefined;
-  return hasCopy ? 'restore' : 'none';
-}
-
-export function dataSteps(
-  sink: StepSink,
-  svc: Service,
-  mode: 'standby' | 'rebuild',
-  onto: string,
-): RtoStep[] {
-  const out: RtoStep[] = [];
-  (svc.data ?? []).forEach((d, i) => {
-    const what = dataRecovery(d, mode);
-    if (what === 'promote')
-      out.push(derived(sink, svc, 'promote', `promote ${d.kind} \`${d.name}\` on ${onto}`));
-    else if (what === 'restore') out.push(restoreStep(sink, svc, d, i, onto));
-  });
-  return out;
-}
-
-/** `restoreDuration`, else the service's `estimates.restore`, else the size at the default rate. */
-export function restoreStep(
-  sink: StepSink,
-  svc: Service,
-  d: DataSet,
-  i: number,
-  onto: string,
-): RtoStep {
-  const description = `restore ${d.kind} \`${d.name}\` onto ${onto}`;
-  if (d.restoreDuration !== undefined)
-    return { step: 'restore', description, ms: d.restoreDuration, source: 'plan' };
-  const planned = svc.estimates?.restore;
-  if (planned !== undefined) return { step: 'restore', description, ms: planned, source: 'plan' };
-  const bytes = d.size === undefined ? undefined : parseSize(d.size);
-  if (bytes !== undefined)
-    return {
-      step: 'restore',
-      description: `${description}: ${d.size} at ${RESTORE_BYTES_PER_SECOND / 1024 ** 2} MiB/s`,
-      ms: restoreMsForSize(bytes),
-      source: 'default',
-    };
-  return unknownStep(
-    sink,
-    'restore',
-    description,
-    ['services', sink.service, 'data', i],
-    'Give the data set a `restoreDuration` (measured in a drill) or its `size`.',
-  );
-}
-
-/** Rebuilding from scratch: `redeploy.duration`, else `estimates.redeploy`, else unknown. */
-export function redeployStep(sink: StepSink, svc: Service, onto: string): RtoStep {
-  const description = `rebuild with ${svc.redeploy?.playbook ?? 'no redeploy playbook'} onto ${onto}`;
-  const ms = svc.redeploy?.duration ?? svc.estimates?.redeploy;
-  if (ms !== undefined) return { step: 'redeploy', description, ms, source: 'plan' };
-  return unknownStep(
-    sink,
-    'redeploy',
-    description,
-    ['services', sink.service, ...(svc.redeploy ? ['redeploy'] : [])],
-    'Add `redeploy:` with the playbook and its measured `duration`.',
-  );
 }

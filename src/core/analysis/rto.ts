@@ -8,16 +8,9 @@ import {
   type Service,
   type Step,
 } from '../plan/index.js';
+import { deriveServiceSteps } from '../runbook/derive.js';
 import { type PlanIndex, sitesOf } from './plan-index.js';
-import {
-  dataSteps,
-  derived,
-  detectStep,
-  redeployStep,
-  type StepSink,
-  trafficSteps,
-  unknownStep,
-} from './recovery-steps.js';
+import { detectStep, rtoPathOf, type StepSink, unknownStep } from './recovery-steps.js';
 import type { RtoStep, Verdict } from './types.js';
 
 export interface RtoAssessment {
@@ -31,6 +24,8 @@ export interface RtoAssessment {
 /** What the failure leaves: the site of the first active node is lost with everything on it. */
 export interface Scenario {
   description: string;
+  /** The lost site. */
+  site: string | undefined;
   survivingActive: string[];
   usableStandby: string[];
 }
@@ -41,6 +36,7 @@ export function scenarioFor(svc: Service, index: PlanIndex): Scenario {
   const lost = (n: string) => index.nodeSite.get(n) === site;
   return {
     description: `site ${site ?? '?'} lost`,
+    site,
     survivingActive: svc.placement.active.filter((n) => !lost(n)),
     usableStandby: (svc.placement.standby ?? []).filter((n) => !lost(n)),
   };
@@ -60,7 +56,7 @@ export function assessRto(
   const sink: StepSink = { service: name, findings: [] };
   const scenario = scenarioFor(svc, index);
   const strategyPath = pathFor(name, svc, scenario, index, sink);
-  const rtoPath = withCustomSteps(name, svc, strategyPath.steps, sink);
+  const rtoPath = withDetectSteps(name, svc, strategyPath.steps, sink);
   let plannedRtoMs = 0;
   let hasUnknown = false;
   for (const s of rtoPath) {
@@ -118,10 +114,6 @@ function pathFor(
 ): StrategyPath {
   const detect = detectStep(svc, index.plan.detection.manual);
   const standby = sc.usableStandby[0];
-  const tail = () => [
-    ...trafficSteps(sink, svc),
-    derived(sink, svc, 'verify', 'health probes pass'),
-  ];
   switch (svc.strategy) {
     case 'multi-provider':
       if (sc.survivingActive.length > 0) {
@@ -143,7 +135,7 @@ function pathFor(
           { path: ['services', name, 'placement', 'active'] },
         ),
       );
-      return rebuildPath(svc, sc, detect, tail, sink, 'treated as redeploy');
+      return rebuildPath(name, svc, sc, detect, index, sink, 'treated as redeploy');
     case 'active-passive':
     case 'pilot-light':
     case 'blue-green': {
@@ -156,22 +148,25 @@ function pathFor(
               { path: ['services', name, 'strategy'] },
             ),
           );
-        return rebuildPath(svc, sc, detect, tail, sink, 'no standby outside it: rebuilt');
+        return rebuildPath(name, svc, sc, detect, index, sink, 'no standby outside it: rebuilt');
       }
-      if (svc.strategy === 'blue-green') return { steps: [detect, ...tail()] };
-      const start =
-        svc.strategy === 'active-passive'
-          ? [
-              derived(sink, svc, 'fence', 'fence the old active'),
-              derived(sink, svc, 'check-ready', `check ${standby} is ready`),
-            ]
-          : [derived(sink, svc, 'provision', `start the pilot light on ${standby}`)];
-      return { steps: [detect, ...start, ...dataSteps(sink, svc, 'standby', standby), ...tail()] };
+      const failover = deriveServiceSteps(index.plan, 'failover', name, {
+        ...(sc.site === undefined ? {} : { from: sc.site }),
+        to: index.nodeSite.get(standby) as string,
+      }).steps;
+      // A pilot light's path is counted as it always was: start the standby, take the data
+      // over, switch. The derived failover also fences the old primary and checks the standby
+      // (1.5 min by default) before that; see docs/runbooks.md.
+      const counted =
+        svc.strategy === 'pilot-light'
+          ? failover.filter((s) => s.kind !== 'fence' && s.kind !== 'check-ready')
+          : failover;
+      return { steps: [detect, ...rtoPathOf(sink, svc, counted)] };
     }
     case 'migration':
-      return migrationPath(svc, sc, detect, tail, index, sink);
+      return migrationPath(name, svc, sc, detect, index, sink);
     default:
-      return rebuildPath(svc, sc, detect, tail, sink);
+      return rebuildPath(name, svc, sc, detect, index, sink);
   }
 }
 
@@ -183,11 +178,13 @@ function oneProvider(svc: Service, index: PlanIndex): string | undefined {
   return providers.size === 1 ? [...providers][0] : undefined;
 }
 
+/** The derived redeploy, onto the first node outside the lost site (or new machines). */
 function rebuildPath(
+  name: string,
   svc: Service,
   sc: Scenario,
   detect: RtoStep,
-  tail: () => RtoStep[],
+  index: PlanIndex,
   sink: StepSink,
   note?: string,
 ): StrategyPath {
@@ -206,72 +203,54 @@ function rebuildPath(
       note: 'cannot be restored',
     };
   }
-  const target = onto ?? 'new machines';
-  return {
-    steps: [
-      detect,
-      redeployStep(sink, svc, target),
-      ...dataSteps(sink, svc, 'rebuild', target),
-      ...tail(),
-    ],
-    ...(note ? { note } : {}),
-  };
+  const redeploy = deriveServiceSteps(
+    index.plan,
+    'redeploy',
+    name,
+    sc.site === undefined ? {} : { from: sc.site },
+  ).steps;
+  return { steps: [detect, ...rtoPathOf(sink, svc, redeploy)], ...(note ? { note } : {}) };
 }
 
 /** A failed migration is undone by its rollback runbook; without one, only a rebuild is left. */
 function migrationPath(
+  name: string,
   svc: Service,
   sc: Scenario,
   detect: RtoStep,
-  tail: () => RtoStep[],
   index: PlanIndex,
   sink: StepSink,
 ): StrategyPath {
-  const rbName = svc.migration?.rollback;
-  const rb = rbName === undefined ? undefined : index.plan.runbooks?.[rbName];
-  if (rbName === undefined || rb === undefined)
-    return rebuildPath(svc, sc, detect, tail, sink, 'no rollback runbook: rebuilt');
-  const steps = rb.steps.map((s, i): RtoStep => {
-    const description = s.description ?? `${s.action}${s.target ? ` ${s.target}` : ''}`;
-    return s.estimate !== undefined
-      ? { step: s.id, description, ms: s.estimate, source: 'plan' }
-      : unknownStep(
-          sink,
-          s.id,
-          description,
-          ['runbooks', rbName, 'steps', i],
-          'Give the step an `estimate`.',
-        );
-  });
-  return { steps: [detect, ...steps], note: `rolled back by runbook ${rbName}` };
+  const rollback = deriveServiceSteps(index.plan, 'rollback', name).steps;
+  if (rollback.length === 0)
+    return rebuildPath(name, svc, sc, detect, index, sink, 'no rollback runbook: rebuilt');
+  return {
+    steps: [detect, ...rtoPathOf(sink, svc, rollback)],
+    note: `rolled back by runbook ${svc.migration?.rollback}`,
+  };
 }
 
-/** Custom steps go before the first / after the last occurrence of their anchor on the path. */
-function withCustomSteps(name: string, svc: Service, path: RtoStep[], sink: StepSink): RtoStep[] {
-  const before = svc.steps?.before;
-  const after = svc.steps?.after;
-  if (!before && !after) return path;
-  const first = new Map<string, number>();
-  const last = new Map<string, number>();
-  path.forEach((s, i) => {
-    if (!first.has(s.step)) first.set(s.step, i);
-    last.set(s.step, i);
-  });
-  const custom = (where: 'before' | 'after', anchor: string): RtoStep[] =>
-    (
-      ((where === 'before' ? before : after) as Record<string, Step[]> | undefined)?.[anchor] ?? []
-    ).map((s, i): RtoStep => {
+/**
+ * Custom steps around `detect`, which no runbook has (detection happens before any run): the
+ * runbook derivation already placed the others, before the first or after the last step of
+ * their anchor.
+ */
+function withDetectSteps(name: string, svc: Service, path: RtoStep[], sink: StepSink): RtoStep[] {
+  const custom = (where: 'before' | 'after'): RtoStep[] =>
+    (svc.steps?.[where]?.detect ?? []).map((s: Step, i): RtoStep => {
       const description = s.description ?? `${s.action}${s.target ? ` ${s.target}` : ''}`;
-      const at: PlanPath = ['services', name, 'steps', where, anchor, i];
+      const at: PlanPath = ['services', name, 'steps', where, 'detect', i];
       return s.estimate !== undefined
         ? { step: s.id, description, ms: s.estimate, source: 'plan' }
         : unknownStep(sink, s.id, description, at, 'Give the step an `estimate`.');
     });
-  const out: RtoStep[] = [];
-  path.forEach((s, i) => {
-    if (first.get(s.step) === i) out.push(...custom('before', s.step));
-    out.push(s);
-    if (last.get(s.step) === i) out.push(...custom('after', s.step));
-  });
-  return out;
+  const at = path.findIndex((s) => s.step === 'detect');
+  if (at < 0) return path;
+  return [
+    ...path.slice(0, at),
+    ...custom('before'),
+    path[at] as RtoStep,
+    ...custom('after'),
+    ...path.slice(at + 1),
+  ];
 }

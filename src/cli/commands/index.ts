@@ -3,10 +3,12 @@ import { auditCommand } from './audit.js';
 import { checkCommand } from './check.js';
 import { labCommand } from './lab.js';
 import { renderCommand } from './render.js';
+import { runCommand } from './run.js';
 
 export const COMMANDS: readonly CommandModule[] = [
   auditCommand(),
   checkCommand(),
   labCommand(),
   renderCommand(),
+  runCommand(),
 ];

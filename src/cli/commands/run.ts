@@ -1,0 +1,120 @@
+// `lifeboat run <runbook> [service|group] --dry-run [--from SITE] [--to SITE] [--json]`: derive
+// the run from the plan and print exactly the steps it would execute. Executing them is the
+// engine's job, which this version does not have yet: without --dry-run the command refuses
+// with LB_E_RUNBOOK_EXECUTOR_UNAVAILABLE rather than pretend.
+// Exit 0: the run was derived and printed; 1: it cannot be derived (error diagnostics) or
+// executed; 2: the plan is invalid or unreadable, or the command line is wrong.
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { LifeboatError } from '../../core/errors/index.js';
+import { type Diagnostic, type LoadedPlan, sortDiagnostics } from '../../core/plan/index.js';
+import { deriveRunbook, type PlannedRun, type RunParams } from '../../core/runbook/index.js';
+import { findingLine } from '../output/check-report.js';
+import { formatRunText } from '../output/run-report.js';
+import { wantsColour } from '../output/table.js';
+import { displayPath, loadPlanFile } from '../plan-files.js';
+import { type CommandModule, ExitCode, type Io, processIo } from '../program.js';
+
+/** Where the plan is read from when `--plan` is not given: the working directory. */
+export const DEFAULT_PLAN_FILE = 'lifeboat.yaml';
+
+export interface RunOptions {
+  plan: string;
+  dryRun?: boolean;
+  from?: string;
+  to?: string;
+  acceptDataLoss?: boolean;
+  reason?: string;
+  json?: boolean;
+}
+
+/** Diagnostics with `file:line:col` where they point into the plan, errors first. */
+function locate(loaded: LoadedPlan, diags: readonly Diagnostic[]): Diagnostic[] {
+  return sortDiagnostics(
+    diags.map((d) => {
+      const at = d.path ? loaded.locate(d.path) : undefined;
+      return at ? { ...d, ...at, file: displayPath(at.file) } : d;
+    }),
+  );
+}
+
+export function runCommand(io?: Io): CommandModule {
+  return (program: Command) => {
+    program
+      .command('run')
+      .description(
+        'Derive a runbook from the plan and print the steps it executes (--dry-run). Runbooks: failover, switchover, failback, bluegreen, rollback, redeploy, or a runbook of the plan.',
+      )
+      .argument('<runbook>', 'a derived kind, or the name of a runbook in the plan')
+      .argument('[target]', 'a service, a tier, a site, `all`, or a comma list of them')
+      .option('--plan <file>', 'the plan file', DEFAULT_PLAN_FILE)
+      .option('--dry-run', 'print the steps instead of executing them')
+      .option('--from <site>', 'the site the service leaves')
+      .option('--to <site>', 'the site the service moves to')
+      .option('--accept-data-loss', 'failover: promote even when the replica is behind the RPO')
+      .option('--reason <text>', 'why the run is started, for the journal')
+      .option('--json', 'print the planned run as JSON')
+      .action((runbook: string, target: string | undefined, opts: RunOptions, cmd: Command) => {
+        const out = io?.out ?? (cmd.configureOutput().writeOut as (text: string) => void);
+        const err = io?.err ?? (cmd.configureOutput().writeErr as (text: string) => void);
+        const fail = (code: 1 | 2, value: object, text: string[]) => {
+          if (opts.json) out(`${JSON.stringify({ run: null, ...value }, null, 2)}\n`);
+          err(`${text.join('\n')}\n`);
+          throw new ExitCode(code);
+        };
+        if (!opts.dryRun) {
+          const e = new LifeboatError(
+            'LB_E_RUNBOOK_EXECUTOR_UNAVAILABLE',
+            `\`lifeboat run ${runbook}${target ? ` ${target}` : ''}\` cannot execute: this version has no executor; nothing was run`,
+          );
+          fail(1, { error: e.toJSON() }, [e.format()]);
+        }
+        const file = resolve(opts.plan);
+        const loaded = loadPlanFile(file);
+        if (!loaded.plan) {
+          const diags = loaded.diagnostics.map((d) =>
+            d.file === undefined ? d : { ...d, file: displayPath(d.file) },
+          );
+          fail(2, { diagnostics: diags }, [
+            ...diags.map((d) => findingLine(d)),
+            'the plan is invalid: nothing derived',
+          ]);
+          return;
+        }
+        const params: RunParams = {
+          ...(opts.from !== undefined ? { from: opts.from } : {}),
+          ...(opts.to !== undefined ? { to: opts.to } : {}),
+          ...(opts.acceptDataLoss ? { acceptDataLoss: true } : {}),
+          ...(opts.reason !== undefined ? { reason: opts.reason } : {}),
+        };
+        const derived = deriveRunbook(loaded.plan, runbook, target, params);
+        const diagnostics = locate(loaded, [...loaded.diagnostics, ...derived.diagnostics]);
+        const run = derived.run;
+        if (!run) {
+          fail(1, { diagnostics }, [
+            ...diagnostics.map((d) => findingLine(d)),
+            'the run cannot be derived: nothing would run',
+          ]);
+          return;
+        }
+        if (opts.json) {
+          const located: PlannedRun = { ...run, warnings: diagnostics };
+          out(`${JSON.stringify(located, null, 2)}\n`);
+          return;
+        }
+        const colour = out === processIo.out && wantsColour(process.stdout.isTTY, process.env);
+        out(
+          formatRunText(
+            run,
+            {
+              request: `${runbook}${target ? ` ${target}` : ''}`,
+              planName: loaded.plan.name,
+              planFile: displayPath(file),
+            },
+            diagnostics,
+            colour,
+          ),
+        );
+      });
+  };
+}

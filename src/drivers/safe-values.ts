@@ -2,6 +2,7 @@
 // (argv arrays, query parameters) and, where a protocol has no parameters, accept only these shapes.
 // Each check refuses with LB_E_DRIVER_BAD_INPUT before anything runs.
 import { LifeboatError } from '../core/errors/index.js';
+import { hasControlCharacter } from '../core/util/text.js';
 
 function refuse(what: string, why: string): never {
   throw new LifeboatError('LB_E_DRIVER_BAD_INPUT', `${what} ${why}`);
@@ -48,7 +49,7 @@ export function safeDnsName(value: string, what: string): string {
 
 /** An absolute path with no `..`, no control characters, not starting with `-`. */
 export function safeAbsolutePath(value: string, what: string): string {
-  if (!value.startsWith('/') || /(^|\/)\.\.(\/|$)/.test(value) || /[\0-\x1f\x7f]/.test(value)) {
+  if (!value.startsWith('/') || /(^|\/)\.\.(\/|$)/.test(value) || hasControlCharacter(value)) {
     refuse(what, 'must be an absolute path without `..` or control characters');
   }
   return value;

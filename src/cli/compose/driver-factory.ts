@@ -133,7 +133,7 @@ export class DriverFactory {
       case 'vip':
         return new KeepalivedDriver({
           vip: t.address,
-          instance: t.instance,
+          instance: required(t.instance, 'instance', service),
           ...(t.interface ? { interface: t.interface } : {}),
           nodes: this.vipNodes(service, t).map((name) => ({
             name,

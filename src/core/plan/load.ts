@@ -242,7 +242,8 @@ function mergeFragment(
       );
       continue;
     }
-    const target = (merged[section] ??= {}) as Record<string, unknown>;
+    if (!isRecord(merged[section])) merged[section] = {};
+    const target = merged[section] as Record<string, unknown>;
     for (const [name, value] of Object.entries(entries)) {
       const key = `${section}\0${name}`;
       const first = owners.get(key);

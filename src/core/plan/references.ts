@@ -64,12 +64,12 @@ export function checkReferences(
   for (const [name, svc] of Object.entries(plan.services ?? {})) {
     const base: PlanPath = ['services', name];
     ref('tier', svc.tier, tiers, [...base, 'tier']);
-    svc.placement.active.forEach((n, i) =>
-      ref('node', n, nodes, [...base, 'placement', 'active', i]),
-    );
-    svc.placement.standby?.forEach((n, i) =>
-      ref('node', n, nodes, [...base, 'placement', 'standby', i]),
-    );
+    svc.placement.active.forEach((n, i) => {
+      ref('node', n, nodes, [...base, 'placement', 'active', i]);
+    });
+    svc.placement.standby?.forEach((n, i) => {
+      ref('node', n, nodes, [...base, 'placement', 'standby', i]);
+    });
     svc.dependsOn?.forEach((dep, i) => {
       if (typeof dep === 'string') ref('service', dep, services, [...base, 'dependsOn', i]);
       else if (!dep.external)
@@ -96,9 +96,9 @@ export function checkReferences(
     if (drill.runbook !== undefined) ref('runbook', drill.runbook, runbooks, [...base, 'runbook']);
     const probes = new Set((plan.services?.[drill.service]?.health ?? []).map((p) => p.name));
     if (plan.services?.[drill.service]) {
-      drill.expect.probes?.forEach((p, i) =>
-        ref(`probe of service \`${drill.service}\``, p, probes, [...base, 'expect', 'probes', i]),
-      );
+      drill.expect.probes?.forEach((p, i) => {
+        ref(`probe of service \`${drill.service}\``, p, probes, [...base, 'expect', 'probes', i]);
+      });
     }
   }
   return out;
@@ -130,7 +130,9 @@ function checkServiceInternals(
   );
   svc.data?.forEach((d, i) => {
     if (d.source !== undefined) ref('node', d.source, known.nodes, [...base, 'data', i, 'source']);
-    d.targets?.forEach((t, j) => ref('node', t, known.nodes, [...base, 'data', i, 'targets', j]));
+    d.targets?.forEach((t, j) => {
+      ref('node', t, known.nodes, [...base, 'data', i, 'targets', j]);
+    });
     if (d.replication.mode === 'periodic' && d.replication.interval === undefined) {
       out.push(
         diagnostic('LB_E_PLAN_MISSING_FIELD', '`interval` is required for `periodic` replication', {

@@ -64,7 +64,9 @@ function walk(value: unknown, path: PlanPath, out: Diagnostic[], depth: number):
     return;
   }
   if (Array.isArray(value)) {
-    value.forEach((v, i) => walk(v, [...path, i], out, depth + 1));
+    value.forEach((v, i) => {
+      walk(v, [...path, i], out, depth + 1);
+    });
   } else if (value !== null && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) walk(v, [...path, k], out, depth + 1);
   }

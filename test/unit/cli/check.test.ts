@@ -112,7 +112,7 @@ describe('lifeboat check', () => {
     expect(r.code).toBe(2);
     expect(r.out).not.toContain('TIER');
     expect(r.out).toMatch(
-      new RegExp(`${escape(file)}:\\d+:\\d+ LB_E_PLAN_UNKNOWN_REF unknown tier \`lowest\``),
+      new RegExp(`${escapeText(file)}:\\d+:\\d+ LB_E_PLAN_UNKNOWN_REF unknown tier \`lowest\``),
     );
     expect(r.out).toMatch(/LB_E_PLAN_\w+ .*duration/);
   });
@@ -163,6 +163,6 @@ describe('lifeboat check', () => {
   });
 });
 
-function escape(s: string): string {
+function escapeText(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -25,9 +25,9 @@ function properties(
     if (child && typeof child === 'object') properties(child as JsonSchema, `${path}.${key}`, out);
   }
   for (const key of ['anyOf', 'oneOf'] as const) {
-    (schema[key] as JsonSchema[] | undefined)?.forEach((v, i) =>
-      properties(v, `${path}.${key}[${i}]`, out),
-    );
+    (schema[key] as JsonSchema[] | undefined)?.forEach((v, i) => {
+      properties(v, `${path}.${key}[${i}]`, out);
+    });
   }
   return out;
 }

@@ -1,6 +1,7 @@
 // Building blocks shared by every part of the plan schema. Each carries the Lifeboat code that a
 // failure maps to (a pattern the loader recognises, or `params.lbCode` on refinements).
 import { z } from 'zod';
+import { hasControlCharacter } from '../../util/text.js';
 import { DURATION_PATTERN, parseDuration } from '../duration.js';
 
 /**
@@ -67,7 +68,7 @@ export const absolutePath = (description: string) =>
   z
     .string()
     .max(4096)
-    .refine((p) => p.startsWith('/') && !/(^|\/)\.\.(\/|$)/.test(p) && !/[\0-\x1f]/.test(p), {
+    .refine((p) => p.startsWith('/') && !/(^|\/)\.\.(\/|$)/.test(p) && !hasControlCharacter(p), {
       message: 'must be an absolute path without `..` segments or control characters',
       params: { lbCode: 'LB_E_PLAN_BAD_FORMAT' },
     })
@@ -79,7 +80,7 @@ export const planPath = (description: string) =>
     .string()
     .min(1)
     .max(4096)
-    .refine((p) => !/[\0-\x1f]/.test(p) && !p.startsWith('-'), {
+    .refine((p) => !hasControlCharacter(p) && !p.startsWith('-'), {
       message: 'must be a path without control characters, not starting with `-`',
       params: { lbCode: 'LB_E_PLAN_BAD_FORMAT' },
     })

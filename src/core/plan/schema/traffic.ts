@@ -77,7 +77,9 @@ export const vipTrafficSchema = z
       .describe('The VIP with its prefix length.'),
     interface: name('Network interface carrying the VIP.').optional(),
     routerId: z.number().int().min(1).max(255).describe('VRRP virtual router id.'),
-    instance: name('The `vrrp_instance` name in the keepalived configuration.'),
+    instance: name(
+      'The `vrrp_instance` name in the keepalived configuration (needed for Lifeboat to move the VIP).',
+    ).optional(),
     configFile: absolutePath(
       'keepalived configuration file on each node; `{node}` stands for the node name.',
     ).default('/etc/keepalived/keepalived.conf'),

@@ -8,38 +8,43 @@ export const DRIVER_CODES = defineCodes({
     retryable: true,
   },
   LB_E_DRIVER_AUTH: {
-    summary: 'The system refused Lifeboat\'s credentials (password, key, TSIG key, API key).',
-    fix: 'Check the secret the plan references (`env:` or `file:`) and the user\'s rights on the server.',
+    summary: "The system refused Lifeboat's credentials (password, key, TSIG key, API key).",
+    fix: "Check the secret the plan references (`env:` or `file:`) and the user's rights on the server.",
     retryable: false,
   },
   LB_E_DRIVER_TIMEOUT: {
     summary: 'An operation did not finish, or a state was not reached, within its time limit.',
-    fix: 'Look at the target\'s own logs for why it is slow; raise the step\'s `timeout` only if the operation is known to take longer.',
+    fix: "Look at the target's own logs for why it is slow; raise the step's `timeout` only if the operation is known to take longer.",
     retryable: true,
   },
   LB_E_DRIVER_ABORTED: {
-    summary: 'The operation was aborted (by an operator, a timeout or a lost lease) before it finished.',
+    summary:
+      'The operation was aborted (by an operator, a timeout or a lost lease) before it finished.',
     fix: 'Observe the target to see what state it is in, then resume or re-run the step.',
     retryable: true,
   },
   LB_E_DRIVER_BAD_INPUT: {
-    summary: 'A value given to a driver cannot be passed safely (shell or SQL metacharacters, a newline, an option-like `-` prefix, `..` in a path) and was refused before anything ran.',
+    summary:
+      'A value given to a driver cannot be passed safely (shell or SQL metacharacters, a newline, an option-like `-` prefix, `..` in a path) and was refused before anything ran.',
     fix: 'Correct the value in the plan: names are letters, digits, `.`, `_` and `-`; paths are absolute without `..`.',
     retryable: false,
   },
   LB_E_DRIVER_NOT_READY: {
-    summary: 'The target is not in a state where the operation is safe (a replica not streaming, too far behind, on the wrong timeline).',
+    summary:
+      'The target is not in a state where the operation is safe (a replica not streaming, too far behind, on the wrong timeline).',
     fix: 'Wait for the target to catch up, or repair its replication; overriding loses data and needs --accept-data-loss.',
     retryable: true,
   },
   LB_E_DRIVER_CONFLICT: {
-    summary: 'The target is in a state the operation did not expect (e.g. two primaries, a server missing from a backend).',
+    summary:
+      'The target is in a state the operation did not expect (e.g. two primaries, a server missing from a backend).',
     fix: 'Observe every node of the service and resolve the conflict by hand before running the step again.',
     retryable: false,
   },
   LB_E_DRIVER_COMMAND_FAILED: {
-    summary: 'A command, query or request the driver ran failed; the message has its exit status or error.',
-    fix: 'Read the error in the message and the target\'s log; fix the cause and run the step again.',
+    summary:
+      'A command, query or request the driver ran failed; the message has its exit status or error.',
+    fix: "Read the error in the message and the target's log; fix the cause and run the step again.",
     retryable: false,
   },
   LB_E_DRIVER_PROTOCOL: {
@@ -48,7 +53,8 @@ export const DRIVER_CODES = defineCodes({
     retryable: false,
   },
   LB_E_DRIVER_CONFIG: {
-    summary: 'The driver\'s configuration from the plan is incomplete or contradictory for this operation.',
+    summary:
+      "The driver's configuration from the plan is incomplete or contradictory for this operation.",
     fix: 'Add the missing field named in the message to the plan (see docs/drivers/<driver>.md).',
     retryable: false,
   },

@@ -30,8 +30,8 @@ function lint(extra: Partial<PlanInput>, svcExtra: object = {}): Diagnostic[] {
   return out;
 }
 
-const adoption = (steps: object[]) =>
-  ({ runbooks: { adopt: { kind: 'migration', steps } } }) as never;
+const adoption = (steps: object[]): Partial<PlanInput> =>
+  ({ runbooks: { adopt: { kind: 'migration', steps } } }) as unknown as Partial<PlanInput>;
 
 describe('step targets', () => {
   it('may name a node, site, service, data set, DNS record or probe; anything else is unknown', () => {

@@ -34,11 +34,12 @@ export function failureDomainFindings(index: PlanIndex): Diagnostic[] {
   const out: Diagnostic[] = [];
   const activeOn = new Map<string, string[]>();
   for (const [name, svc] of index.services) {
-    for (const n of new Set(svc.placement.active)) {
+    svc.placement.active.forEach((n, i) => {
+      if (svc.placement.active.indexOf(n) !== i) return;
       const list = activeOn.get(n);
       if (list) list.push(name);
       else activeOn.set(n, [name]);
-    }
+    });
     const offsiteMissing = noStandbyOffsite(name, svc, index, out);
     standbyFindings(name, svc, index, offsiteMissing, out);
   }

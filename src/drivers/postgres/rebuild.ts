@@ -1,7 +1,8 @@
 // Makes a node (typically the old primary) a streaming replica of `source`: pg_rewind when the
-// data directory allows it, else a fresh pg_basebackup beside it; the node's own config files
-// survive either; then standby.signal + primary_conninfo (password only in a 0600 passfile),
-// start, and wait until it streams. Re-checks first: already streaming from there → no change.
+// data directory allows it (after a CHECKPOINT on the source), else a fresh pg_basebackup beside
+// it; the node's own config files survive either; then standby.signal + primary_conninfo
+// (password only in a 0600 passfile), start, and wait until it streams. Re-checks first: already
+// streaming from there → no change.
 import { LifeboatError } from '../../core/errors/index.js';
 import { pollUntil, throwIfAborted } from '../context.js';
 import type { EffectResult, OperationContext, ReplicaSource } from '../driver.js';
@@ -93,10 +94,13 @@ export async function rebuildAsReplica(
   const saveDir = `${data}.lifeboat-conf`;
   await server.mkdir(ctx, saveDir);
   const kept: string[] = [];
+  const owners = new Map<string, string>();
   for (const f of serverCfg.keepFiles) {
     if ((await server.readFile(ctx, `${data}/${f}`)) === undefined) continue;
     await server.copy(ctx, `${data}/${f}`, `${saveDir}/${f}`);
     kept.push(f);
+    const owner = await server.owner(ctx, `${data}/${f}`);
+    if (owner) owners.set(f, owner);
   }
   const autoConf = (await server.readFile(ctx, `${data}/postgresql.auto.conf`)) ?? '';
 
@@ -105,7 +109,6 @@ export async function rebuildAsReplica(
   let rewindOutput = rewind.ok ? '' : `pg_rewind skipped: ${rewind.why}`;
   const env = { PGPASSFILE: serverCfg.passFile };
   if (rewind.ok) {
-    step(`pg_rewind from ${from} (${rewind.why})`);
     const conninfo = renderConninfo({
       host: source.host,
       port: source.port,
@@ -114,13 +117,33 @@ export async function rebuildAsReplica(
       applicationName: 'lifeboat_rewind',
       dbname: cfg.database,
     });
-    const r = await server.run(
+    // pg_rewind reads the source's timeline from its control file, which a promoted server
+    // updates only when its first checkpoint after the promotion ends (a spread one, seconds
+    // later). Until then pg_rewind sees one timeline, says "no rewind required" and changes
+    // nothing, though this node has diverged: it could not follow the new timeline. So a
+    // CHECKPOINT on the source first, as the PostgreSQL documentation advises.
+    step(`CHECKPOINT on ${from}, so that pg_rewind reads its current timeline`);
+    const cp = await server.run(
       ctx,
-      [`${serverCfg.binDir}/pg_rewind`, '--target-pgdata', data, '--source-server', conninfo],
+      [
+        `${serverCfg.binDir}/psql`,
+        ...['-X', '-w', '-q', '-v', 'ON_ERROR_STOP=1'],
+        ...['-d', conninfo, '-c', 'CHECKPOINT'],
+      ],
       { env, timeoutMs: serverCfg.rebuildTimeoutMs },
     );
-    if (r.code === 0) method = 'pg_rewind';
-    else rewindOutput = `pg_rewind exited ${r.code}: ${server.output(r)}`;
+    if (cp.code !== 0) {
+      rewindOutput = `pg_rewind skipped: CHECKPOINT on the source exited ${cp.code}: ${server.output(cp)}`;
+    } else {
+      step(`pg_rewind from ${from} (${rewind.why})`);
+      const r = await server.run(
+        ctx,
+        [`${serverCfg.binDir}/pg_rewind`, '--target-pgdata', data, '--source-server', conninfo],
+        { env, timeoutMs: serverCfg.rebuildTimeoutMs },
+      );
+      if (r.code === 0) method = 'pg_rewind';
+      else rewindOutput = `pg_rewind exited ${r.code}: ${server.output(r)}`;
+    }
   }
   if (method === 'pg_basebackup') {
     step(`pg_basebackup from ${from}`);
@@ -149,7 +172,20 @@ export async function rebuildAsReplica(
   }
 
   step("restoring the node's configuration and writing standby.signal");
-  for (const f of kept) await server.copy(ctx, `${saveDir}/${f}`, `${data}/${f}`);
+  // A kept file still as it was (pg_rewind found nothing to rewind) is left alone: its owner and
+  // mode stay, even when the server's user may not write it (config owned by root). A file that
+  // pg_rewind or pg_basebackup replaced gets its saved bytes back, written as the server's
+  // user: it then belongs to that user, which the result says when the owner was another one.
+  const restored: string[] = [];
+  const ownerNotKept: { file: string; was: string; now: string }[] = [];
+  for (const f of kept) {
+    if (await server.sameContent(ctx, `${saveDir}/${f}`, `${data}/${f}`)) continue;
+    await server.copy(ctx, `${saveDir}/${f}`, `${data}/${f}`);
+    restored.push(f);
+    const was = owners.get(f);
+    const now = await server.owner(ctx, `${data}/${f}`);
+    if (was && now && was !== now) ownerNotKept.push({ file: f, was, now });
+  }
   const primaryConninfo = renderConninfo({
     host: source.host,
     port: source.port,
@@ -182,9 +218,17 @@ export async function rebuildAsReplica(
     );
   });
   const ms = Math.round(performance.now() - t0);
+  const owned = ownerNotKept.map((o) => `${o.file} (was ${o.was})`).join(', ');
   return {
     changed: true,
-    detail: `${cfg.node} now streams from ${from} (rebuilt by ${method}) in ${ms} ms`,
-    data: { method, ms, keptFiles: kept, ...(rewindOutput ? { rewind: rewindOutput } : {}) },
+    detail: `${cfg.node} now streams from ${from} (rebuilt by ${method}) in ${ms} ms${owned ? `; restored as ${serverCfg.osUser}, owner not kept: ${owned}` : ''}`,
+    data: {
+      method,
+      ms,
+      keptFiles: kept,
+      restoredFiles: restored,
+      ...(ownerNotKept.length ? { ownerNotKept } : {}),
+      ...(rewindOutput ? { rewind: rewindOutput } : {}),
+    },
   };
 }

@@ -1,6 +1,6 @@
 // Steps that run on the node itself through its NodeRunner, as the data directory's owner:
 // pg_ctl (status, stop, start), pg_controldata, and small file operations (write a file with
-// a mode, copy, move) done with coreutils argv so that no shell is ever involved.
+// a mode, compare, copy, move) done with coreutils argv so that no shell is ever involved.
 import { LifeboatError } from '../../core/errors/index.js';
 import type { OperationContext } from '../driver.js';
 import { boundedSignal, type NodeRunResult } from '../node-runner.js';
@@ -100,6 +100,18 @@ export class PgServer {
   async writeFile(ctx: OperationContext, path: string, content: string, mode = '600') {
     await this.#ok(ctx, 'install', ['install', '-m', mode, '/dev/null', path]);
     await this.#ok(ctx, 'dd', ['dd', `of=${path}`, 'status=none'], content);
+  }
+
+  /** Whether both files exist and hold the same bytes (`cmp -s`). */
+  async sameContent(ctx: OperationContext, a: string, b: string): Promise<boolean> {
+    const r = await this.run(ctx, ['cmp', '-s', '--', a, b]);
+    return r.code === 0;
+  }
+
+  /** `user:group` of a file, or undefined when it cannot be read. */
+  async owner(ctx: OperationContext, path: string): Promise<string | undefined> {
+    const r = await this.run(ctx, ['stat', '-c', '%U:%G', '--', path]);
+    return r.code === 0 ? r.stdout.trim() : undefined;
   }
 
   async copy(ctx: OperationContext, from: string, to: string): Promise<void> {

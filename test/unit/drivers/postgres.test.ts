@@ -2,14 +2,18 @@
 // string, a password file or argv is refused before anything runs (nothing is executed), and
 // the SQL probe sends exactly one read-only statement.
 import { describe, expect, it, vi } from 'vitest';
-import type { NodeRunner } from '../../../src/drivers/node-runner.js';
+import type { NodeRunner, NodeRunResult } from '../../../src/drivers/node-runner.js';
 import { LocalNodeRunner } from '../../../src/drivers/node-runner.js';
+import { checkPgConfig } from '../../../src/drivers/postgres/config.js';
 import {
   PostgresDriver,
   type PostgresDriverConfig,
   PostgresProbe,
 } from '../../../src/drivers/postgres/index.js';
 import type { ProbeClient } from '../../../src/drivers/postgres/probe.js';
+import { rebuildAsReplica } from '../../../src/drivers/postgres/rebuild.js';
+import { PgServer } from '../../../src/drivers/postgres/server.js';
+import type { PgReplicationState } from '../../../src/drivers/postgres/state.js';
 import { Secret } from '../../../src/drivers/secrets.js';
 
 const EVIL = ['x;id', '$(id)', '`id`', 'a\nb', '--option', '../etc', "o'; DROP TABLE t; --"];
@@ -103,6 +107,123 @@ describe('postgres driver: plan values are data, refused before anything runs', 
     expect(err).toMatchObject({ code: 'LB_E_DRIVER_UNREACHABLE', retryable: true });
     expect(JSON.stringify(err) + String(err)).not.toContain('hunter2');
     await d.close();
+  });
+});
+
+describe('postgres rebuild, step by step on a scripted node', () => {
+  const DATA = '/var/lib/postgresql/15/main';
+  const SOURCE = { host: '10.0.0.2', port: 5432 };
+  const prog = (argv: string[]) => (argv[0] as string).split('/').pop();
+
+  /**
+   * A node whose server is stopped, with wal_log_hints on. `answer` may override any command's
+   * result; every argv is recorded. After `pg_ctl start` the node streams from SOURCE.
+   */
+  async function rebuild(answer: (argv: string[]) => Partial<NodeRunResult> | undefined) {
+    const calls: string[][] = [];
+    let started = false;
+    const runner: NodeRunner = {
+      where: 'scripted',
+      run: async (argv) => {
+        calls.push(argv);
+        const over = answer(argv);
+        if (over) return { code: 0, stdout: '', stderr: '', ...over };
+        const p = prog(argv);
+        if (p === 'pg_ctl' && argv[1] === 'status') return { code: 3, stdout: '', stderr: '' };
+        if (p === 'pg_ctl' && argv[1] === 'start') started = true;
+        if (p === 'pg_controldata')
+          return { code: 0, stdout: 'wal_log_hints setting:  on\n', stderr: '' };
+        if (p === 'stat') return { code: 0, stdout: 'postgres:postgres\n', stderr: '' };
+        return { code: 0, stdout: '', stderr: '' };
+      },
+    };
+    const cfg = checkPgConfig(
+      config({
+        server: {
+          runner,
+          dataDir: DATA,
+          keepFiles: ['postgresql.conf', 'lifeboat.conf'],
+        },
+      }),
+    );
+    const serverCfg = cfg.server!;
+    const streaming = {
+      role: 'replica',
+      streaming: true,
+      source: `${SOURCE.host}:${SOURCE.port}`,
+    } as PgReplicationState;
+    const result = await rebuildAsReplica(
+      {
+        cfg,
+        server: new PgServer(serverCfg, 'postgres pg-a'),
+        serverCfg,
+        state: async () => (started ? streaming : undefined),
+        configuredSource: async () => undefined,
+        closeSession: async () => {},
+      },
+      ctx(),
+      SOURCE,
+    );
+    const index = (pred: (a: string[]) => boolean) => calls.findIndex(pred);
+    return { result, calls, index };
+  }
+
+  it('a CHECKPOINT on the source before pg_rewind; kept files pg_rewind left alone are not rewritten', async () => {
+    // pg_rewind reads the source's timeline from its control file: right after a promotion it
+    // is stale until a checkpoint, and pg_rewind would say "no rewind required" on a diverged node.
+    const { result, calls, index } = await rebuild(() => undefined);
+    const checkpoint = index((a) => prog(a) === 'psql');
+    expect(calls[checkpoint]).toEqual(expect.arrayContaining(['-c', 'CHECKPOINT', '-w']));
+    const conninfo = calls[checkpoint]?.[calls[checkpoint].indexOf('-d') + 1];
+    expect(conninfo).toContain(`host=${SOURCE.host} port=${SOURCE.port} user=lifeboat`);
+    expect(conninfo).not.toContain('pw');
+    expect(checkpoint).toBeLessThan(index((a) => prog(a) === 'pg_rewind'));
+    expect(calls.some((a) => prog(a) === 'pg_basebackup')).toBe(false);
+    // cmp says both kept files are unchanged: none is copied back into the data directory.
+    expect(calls.filter((a) => prog(a) === 'cp' && a.at(-1)?.startsWith(`${DATA}/`))).toEqual([]);
+    expect(result.data).toMatchObject({
+      method: 'pg_rewind',
+      keptFiles: ['postgresql.conf', 'lifeboat.conf'],
+      restoredFiles: [],
+    });
+    expect(result.data?.ownerNotKept).toBeUndefined();
+  });
+
+  it('a CHECKPOINT that fails: no pg_rewind verdict is trusted, pg_basebackup instead', async () => {
+    const { result, calls } = await rebuild((a) =>
+      prog(a) === 'psql' ? { code: 2, stderr: 'psql: error: permission denied' } : undefined,
+    );
+    expect(calls.some((a) => prog(a) === 'pg_rewind')).toBe(false);
+    expect(calls.some((a) => prog(a) === 'pg_basebackup')).toBe(true);
+    expect(result.data).toMatchObject({ method: 'pg_basebackup' });
+    expect(String(result.data?.rewind)).toMatch(/CHECKPOINT on the source exited 2/);
+  });
+
+  it('a replaced kept file gets its bytes back; a root-owned one is then postgres-owned, and the result says so', async () => {
+    let lifeboatConfOwner = 'root:root';
+    const { result, calls, index } = await rebuild((a) => {
+      const file = a.at(-1) ?? '';
+      if (prog(a) === 'cmp') return { code: file.endsWith('/lifeboat.conf') ? 1 : 0 };
+      if (prog(a) === 'cp' && file === `${DATA}/lifeboat.conf`)
+        lifeboatConfOwner = 'postgres:postgres';
+      if (prog(a) === 'stat' && file === `${DATA}/lifeboat.conf`)
+        return { stdout: `${lifeboatConfOwner}\n` };
+      return undefined;
+    });
+    const restore = index((a) => prog(a) === 'cp' && a.at(-1) === `${DATA}/lifeboat.conf`);
+    expect(calls[restore]).toEqual([
+      'cp',
+      '-p',
+      '--',
+      `${DATA}.lifeboat-conf/lifeboat.conf`,
+      `${DATA}/lifeboat.conf`,
+    ]);
+    expect(restore).toBeGreaterThan(index((a) => prog(a) === 'pg_rewind'));
+    expect(result.data).toMatchObject({
+      restoredFiles: ['lifeboat.conf'],
+      ownerNotKept: [{ file: 'lifeboat.conf', was: 'root:root', now: 'postgres:postgres' }],
+    });
+    expect(result.detail).toMatch(/owner not kept: lifeboat.conf \(was root:root\)/);
   });
 });
 

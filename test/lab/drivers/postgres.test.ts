@@ -3,8 +3,10 @@
 // as a replica (pg_basebackup when pg_rewind cannot write the data directory, then pg_rewind), and
 // refuses to promote a replica whose replication is cut or behind.
 
+import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LifeboatError } from '../../../src/core/errors/index.js';
 import { LocalNodeRunner } from '../../../src/drivers/node-runner.js';
 import { PostgresDriver, PostgresProbe } from '../../../src/drivers/postgres/index.js';
 import { Lab, pgAdminSql } from '../../../src/lab/index.js';
@@ -89,6 +91,95 @@ async function promoteAndWrite(d: PostgresDriver, site: Site, id: number) {
   return { result: r, toWriteMs: Math.round(performance.now() - t0) };
 }
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const notReady = (e: unknown) => e instanceof LifeboatError && e.code === 'LB_E_DRIVER_NOT_READY';
+
+/**
+ * Brings the pair to the state a test starts from, whatever a test before it left behind when it
+ * failed midway: no partition, the lab's config files owned by postgres, both servers up and
+ * unfenced, async mode, WAL replay running, `primary` the primary and the other site streaming
+ * from it, caught up (a lag it knows: promote needs one). Nothing changes when all is so; a
+ * repair goes through the driver, as an operator's would, and is logged.
+ */
+async function settle(primary: Site): Promise<void> {
+  const replica: Site = primary === 'a' ? 'b' : 'a';
+  const repairs: string[] = [];
+  for (const site of await lab.partitions()) {
+    await lab.heal(site);
+    repairs.push(`healed ${site}`);
+  }
+  for (const site of ['a', 'b'] as const) {
+    const conf = `${lab.endpoints().postgres[site].dataDir}/lifeboat.conf`;
+    await lab.exec(site, ['chown', 'postgres:postgres', conf]);
+  }
+  const [dp, dr] = [driver(primary), driver(replica)];
+  try {
+    for (const [site, d] of [
+      [primary, dp],
+      [replica, dr],
+    ] as const) {
+      const u = await d.unfence(ctx()); // starts a stopped server, lifts a read-only fence
+      if (u.changed) repairs.push(u.detail);
+      const resumed = await pgAdminSql(
+        lab.paths,
+        site,
+        "SELECT CASE WHEN NOT pg_is_in_recovery() THEN '' WHEN pg_get_wal_replay_pause_state() = 'not paused' THEN '' ELSE pg_wal_replay_resume()::text || 'resumed' END;",
+      );
+      if (resumed !== '') repairs.push(`${site}: replay resumed`);
+    }
+    // Async mode: commits on the primary wait for no standby (a replica's setting is inert).
+    if ((await pgAdminSql(lab.paths, primary, 'SHOW synchronous_standby_names;')) !== '') {
+      await pgAdminSql(
+        lab.paths,
+        primary,
+        'ALTER SYSTEM RESET synchronous_standby_names;\nSELECT pg_reload_conf();',
+      );
+      repairs.push(`${primary}: async again`);
+    }
+    if ((await dp.replicationState(ctx())).role !== 'primary') {
+      // A switchover: the other is fenced first (if it is the primary), then ours is promoted
+      // once it shows it has everything; after 10 s of "not ready" the repair accepts the loss.
+      if ((await dr.replicationState(ctx())).role === 'primary') await dr.fence(ctx(), 'read-only');
+      let promoted = false;
+      for (let i = 0; i < 100 && !promoted; i++) {
+        promoted = await dp.promote(ctx()).then(
+          () => true,
+          async (e: unknown) => {
+            if (!notReady(e)) throw e;
+            await sleep(100);
+            return false;
+          },
+        );
+      }
+      if (!promoted) await dp.promote(ctx(), { acceptDataLoss: true });
+      repairs.push(`promoted ${primary}`);
+    }
+    const rebuilt = await dr.rebuildAsReplicaOf(ctx(300_000), { host: ADDR[primary], port: 5432 });
+    if (rebuilt.changed) repairs.push(rebuilt.detail);
+    // One WAL record from the primary, so that the replica hears from it; then 0 bytes behind on
+    // the primary's timeline (a replica just rewound streams the old one up to the fork first).
+    await pgAdminSql(lab.paths, primary, 'SELECT txid_current();');
+    const { timeline } = await dp.replicationState(ctx());
+    const caughtUp = (r: { streaming: boolean; lagBytes?: number; timeline?: number }) =>
+      r.streaming && r.lagBytes === 0 && r.timeline === timeline;
+    let s = await dr.replicationState(ctx());
+    for (let i = 0; i < 100 && !caughtUp(s); i++) {
+      await sleep(100);
+      s = await dr.replicationState(ctx());
+    }
+    expect(s, `${replica} streams from ${primary}, caught up`).toMatchObject({
+      role: 'replica',
+      streaming: true,
+      lagBytes: 0,
+      timeline,
+      source: `${ADDR[primary]}:5432`,
+    });
+  } finally {
+    await Promise.all([dp.close(), dr.close()]);
+  }
+  if (repairs.length) console.warn(`settle(${primary}) repaired: ${repairs.join('; ')}`);
+}
+
 beforeAll(async () => {
   await lab.down();
   await lab.up(['postgres'], { pgMode: 'async' });
@@ -141,6 +232,7 @@ describe('postgres driver against the lab', () => {
   const b = () => driver('b');
 
   it('a write on the primary is seen on the replica, and lag drops to 0', async () => {
+    await settle('a');
     await sql('a', 'INSERT INTO story VALUES (1)');
     figures.replicateMs = await seen('b', 1);
     const d = b();
@@ -158,6 +250,7 @@ describe('postgres driver against the lab', () => {
   });
 
   it('fence read-only: an INSERT on the fenced primary fails and an open session is ended', async () => {
+    await settle('a');
     const d = a();
     const open = await client('a');
     await open.query('BEGIN');
@@ -175,6 +268,7 @@ describe('postgres driver against the lab', () => {
   });
 
   it('async: promote b, rebuild a (pg_basebackup: rewind cannot write a root-owned file), a write on b reaches a; then back', async () => {
+    await settle('a');
     const [da, db] = [a(), b()];
     // Switchover: the old primary is fenced read-only, not stopped, so that the replica can
     // show it has everything (streaming, 0 bytes behind) before it is promoted.
@@ -194,6 +288,12 @@ describe('postgres driver against the lab', () => {
     const r = await da.rebuildAsReplicaOf(ctx(300_000), { host: ADDR.b, port: 5432 });
     expect(r.data?.method).toBe('pg_basebackup');
     expect(String(r.data?.rewind)).toMatch(/lifeboat.conf.*Permission denied/);
+    // a's own settings survived the fresh copy (which brought b's lifeboat.conf), written back as
+    // postgres, which the driver runs as: it says that root's ownership was not kept.
+    expect(readFileSync(conf, 'utf8')).toContain("cluster_name = 'a'");
+    expect(r.data?.ownerNotKept).toEqual([
+      { file: 'lifeboat.conf', was: 'root:root', now: 'postgres:postgres' },
+    ]);
     figures.rebuildABasebackup = r.data;
     await sql('b', 'INSERT INTO story VALUES (11)');
     figures.replicateBackMs = await seen('a', 11);
@@ -209,6 +309,7 @@ describe('postgres driver against the lab', () => {
   });
 
   it('sync: promote the synchronous replica, measure request → writable', async () => {
+    await settle('a');
     // What `lab up --pg-mode sync` does; lab.up itself would try to restart the servers the
     // driver restarted with pg_ctl (their PIDs are no longer the lab's).
     await pgAdminSql(
@@ -236,7 +337,8 @@ describe('postgres driver against the lab', () => {
   });
 
   it('promote is refused when the replica is too far behind, and when replication is cut', async () => {
-    const da = a(); // a is now the replica of b
+    await settle('b');
+    const da = a(); // a is the replica of b
     await pgAdminSql(lab.paths, 'a', 'SELECT pg_wal_replay_pause();');
     await sql('b', 'INSERT INTO story SELECT g FROM generate_series(1000, 20000) g');
     await new Promise((r) => setTimeout(r, 300));
@@ -265,6 +367,7 @@ describe('postgres driver against the lab', () => {
   });
 
   it('sql probe: read-only query, expected text, failure as data', async () => {
+    await settle('b');
     const base = {
       name: 'pg-b-probe',
       host: (fwd.b as Forward).path,

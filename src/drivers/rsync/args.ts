@@ -9,7 +9,10 @@ export const MARKER = '.lifeboat-mirror.json';
 /** Partial files of an interrupted run, kept so a retry resumes (rsync protects this dir). */
 export const PARTIAL_DIR = '.lifeboat-partial';
 
-export type Mode = 'sync' | 'dry-run' | 'list-remote' | 'put-marker';
+export type Mode = 'sync' | 'dry-run' | 'list-remote' | 'put-marker' | 'get-marker';
+
+/** A marker larger than this is not ours: not fetched, not read. */
+export const MARKER_MAX_BYTES = 64 * 1024;
 
 /** `ssh ...` for rsync's -e: rsync splits it on blanks, so every part is blank-free. */
 export function sshCommandFor(c: RsyncConfig, files: OpenSshFiles): string {
@@ -55,7 +58,7 @@ function transportArgs(c: RsyncConfig, ssh: OpenSshFiles | undefined): string[] 
 export function rsyncArgv(
   c: RsyncConfig,
   mode: Mode,
-  opts: { ssh?: OpenSshFiles; markerFile?: string } = {},
+  opts: { ssh?: OpenSshFiles; markerFile?: string; into?: string } = {},
 ): string[] {
   const argv = ['rsync', ...transportArgs(c, opts.ssh)];
   if (mode === 'list-remote') {
@@ -64,6 +67,17 @@ export function rsyncArgv(
   }
   if (mode === 'put-marker') {
     return [...argv, '-t', '--', opts.markerFile as string, remoteSpec(c)];
+  }
+  if (mode === 'get-marker') {
+    // The remote marker alone, into a private local directory; a large file is skipped.
+    const into = opts.into as string;
+    return [
+      ...argv,
+      `--max-size=${MARKER_MAX_BYTES}`,
+      '--',
+      `${remoteSpec(c)}${MARKER}`,
+      into.endsWith('/') ? into : `${into}/`,
+    ];
   }
   argv.push('-a', `--partial-dir=${PARTIAL_DIR}`, `--exclude=/${MARKER}`);
   if (c.delete ?? true) argv.push('--delete', '--delete-delay');

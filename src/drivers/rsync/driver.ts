@@ -5,8 +5,16 @@ import type { Driver, EffectResult, Observation, OperationContext } from '../dri
 import { MARKER, remoteSpec, rsyncArgv } from './args.js';
 import { type RsyncConfig, validateRsyncConfig } from './config.js';
 import { rsyncFailure } from './exit-codes.js';
-import { putMarker } from './marker.js';
-import { addEntry, type MirrorRpo, mirrorRpo, syncStartMs, type TreeSummary } from './mirror.js';
+import { getMarker, putMarker } from './marker.js';
+import {
+  addEntry,
+  type MirrorRpo,
+  markerContentDecides,
+  markerT0,
+  mirrorRpo,
+  syncT0,
+  type TreeSummary,
+} from './mirror.js';
 import {
   type ItemChange,
   parseItemize,
@@ -22,6 +30,8 @@ export interface MirrorState {
   target: TreeSummary;
   rpo: MirrorRpo;
   withinObjective?: boolean;
+  /** The marker's content was needed but could not be read: the whole second decided. */
+  markerReadError?: string;
 }
 
 export interface DryRunResult {
@@ -61,12 +71,26 @@ export class RsyncDriver implements Driver {
     });
     const remote = await this.#listRemote(ctx);
     const [source, target] = this.#c.direction === 'push' ? [local, remote] : [remote, local];
+    // The newest source change falls in T0's own second: the marker's milliseconds decide.
+    let markerReadError: string | undefined;
+    if (markerContentDecides(source, target)) {
+      try {
+        const text = await getMarker(this.#c, ctx);
+        const t0 = text === undefined ? undefined : markerT0(text, target.markerMtimeMs as number);
+        if (t0 !== undefined) target.markerT0Ms = t0;
+      } catch (e) {
+        // Observing stays read-only and answers: without the content the verdict is "behind".
+        throwIfAborted(ctx, `observing the mirror of ${this.target}`);
+        markerReadError = e instanceof Error ? e.message : String(e);
+      }
+    }
     const rpo = mirrorRpo(source, target, Date.now());
     const objective = this.#c.rpoObjectiveMs;
     return {
       source,
       target,
       rpo,
+      ...(markerReadError !== undefined ? { markerReadError } : {}),
       ...(objective !== undefined
         ? { withinObjective: rpo.rpoMs !== undefined && rpo.rpoMs <= objective }
         : {}),
@@ -93,6 +117,7 @@ export class RsyncDriver implements Driver {
         newestSourceChangeAt: iso(s.source.newestMtimeMs),
         newestTargetChangeAt: iso(s.target.newestMtimeMs),
         ...(s.withinObjective !== undefined ? { withinObjective: s.withinObjective } : {}),
+        ...(s.markerReadError !== undefined ? { markerReadError: s.markerReadError } : {}),
       },
     };
   }
@@ -125,7 +150,7 @@ export class RsyncDriver implements Driver {
       const moved = stats ? stats.transferredFiles + stats.deletedFiles + stats.createdFiles : 1;
       const syncedThrough =
         this.#c.writeMarker === false
-          ? syncStartMs(started)
+          ? syncT0(started)
           : await putMarker(this.#c, session, ctx, started, stats);
       const ms = Date.now() - started;
       return {
@@ -190,7 +215,7 @@ export class RsyncDriver implements Driver {
         what,
         onLine: (l) => {
           const e = parseListLine(l);
-          if (e) addEntry(summary, e, { rootMtime });
+          if (e) addEntry(summary, e, { rootMtime, wholeSeconds: true });
         },
         // A push target that does not exist yet is an empty mirror, not an error.
         okStatuses: this.#c.direction === 'push' ? [23] : [],

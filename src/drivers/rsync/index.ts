@@ -7,7 +7,19 @@ export {
 } from './config.js';
 export { type DryRunResult, type MirrorState, RsyncDriver } from './driver.js';
 export { classifyExit } from './exit-codes.js';
-export { type MirrorMarker, type MirrorRpo, mirrorRpo, type TreeSummary } from './mirror.js';
+export {
+  changeBefore,
+  type MirrorMarker,
+  type MirrorRpo,
+  markerContentDecides,
+  markerT0,
+  mirrorRpo,
+  renderMarker,
+  STAMP_SLACK_MS,
+  syncT0,
+  type TreeSummary,
+  wholeSecond,
+} from './mirror.js';
 export {
   type ItemChange,
   parseItemize,

@@ -1,12 +1,21 @@
 // The RPO of an rsync mirror: how old the newest change is that the target may lack.
 //
-// Design. A sync that starts at T0 and succeeds copies every change the source had before T0
-// (rsync reads each file after T0, so it sees at least its state at T0). After each successful
-// sync the driver writes a marker, `.lifeboat-mirror.json`, into the target's root, with
-// mtime = T0 (whole seconds, rounded down, so the claim is never later than the truth) and the
-// details as JSON. Then, reading both trees (read-only):
-//   - newest source change <= T0  → the target holds everything: inSync, RPO 0;
+// Design. A sync that starts at `started` and succeeds copies every change the source had
+// before it (rsync reads each file after that, so it sees at least its state then). Its T0 is
+// `started` less STAMP_SLACK_MS: the kernel stamps files from a coarse clock that may trail the
+// precise one (Date.now()) by a tick, so a change made just after the start can carry a stamp
+// just before it. After each successful sync the driver writes a marker, `.lifeboat-mirror.json`,
+// into the target's root: T0 with milliseconds in its JSON (`syncedThrough`), and T0 rounded down
+// to the second as its mtime (a remote listing shows it without reading the file; the claim is
+// never later than the truth). Then, reading both trees (read-only):
+//   - every source change before T0 → the target holds everything: inSync, RPO 0;
 //   - otherwise the changes it lacks are all newer than T0: RPO <= now − T0 (reported bound).
+// "Before T0" accounts for the precision of each stamp: an mtime read locally with a sub-second
+// part is known to the millisecond; one from a listing (rsync prints whole seconds), or a
+// whole-second stamp (a file system that keeps seconds only), may hide up to a second, so the
+// change may be as late as mtime + 1 s. The whole-second mtime of the marker decides alone unless
+// the newest source change falls in T0's own second; only then is the marker's content read
+// (for a push, one small extra rsync run) and its milliseconds decide.
 // Without a marker (a mirror Lifeboat did not sync) the newest mtimes are compared: rsync -a copies
 // mtimes, so the newest target mtime is at most the last sync's T0 and the same bound holds with
 // it in place of T0. Directories count as changes (a deletion changes its directory's mtime);
@@ -22,8 +31,15 @@ export interface TreeSummary {
   entries: number;
   newestMtimeMs?: number;
   newestPath?: string;
-  /** The marker's mtime: the T0 of the last successful sync (whole seconds). */
+  /**
+   * When the newest change may really have happened, at the latest (exclusive): the largest
+   * mtime + the precision it is known to (1 ms, or 1 s for a listed or whole-second stamp).
+   */
+  changesBeforeMs?: number;
+  /** The marker's mtime: the T0 of the last successful sync, rounded down to the second. */
   markerMtimeMs?: number;
+  /** The marker's T0 with milliseconds, from its content (read only when the second cannot decide). */
+  markerT0Ms?: number;
   /** The scan stopped at its entry limit: `newest` is a lower bound. */
   truncated?: boolean;
 }
@@ -31,7 +47,7 @@ export interface TreeSummary {
 export interface MirrorMarker {
   version: 1;
   dataSet: string;
-  /** T0: every source change before it is on the target. */
+  /** T0 (milliseconds): every source change stamped before it is on the target. */
   syncedThrough: string;
   completedAt: string;
   from: string;
@@ -52,6 +68,51 @@ export interface MirrorRpo {
   targetWrittenAfterSync: boolean;
 }
 
+/** How much earlier than the truth a file's stamp may be (coarse kernel clock, 1–10 ms a tick). */
+export const STAMP_SLACK_MS = 50;
+/** What a whole-second stamp (an rsync listing, a seconds-only file system) may hide. */
+export const SECOND_MS = 1000;
+
+/** The latest a change stamped `mtimeMs` may have happened (exclusive). Pure. */
+export function changeBefore(mtimeMs: number, wholeSeconds: boolean): number {
+  return mtimeMs + (wholeSeconds || mtimeMs % SECOND_MS === 0 ? SECOND_MS : 1);
+}
+
+/**
+ * Whether the marker's content could change the verdict of its whole-second mtime: the newest
+ * source change may have happened within T0's own second (before that second: in sync anyway;
+ * at or after its end, which T0 < mtime + 1 s never reaches: behind anyway). Pure.
+ */
+export function markerContentDecides(source: TreeSummary, target: TreeSummary): boolean {
+  const t0 = target.markerMtimeMs;
+  const before = source.changesBeforeMs;
+  return (
+    t0 !== undefined &&
+    target.markerT0Ms === undefined &&
+    before !== undefined &&
+    before > t0 &&
+    before < t0 + SECOND_MS
+  );
+}
+
+/**
+ * T0 with milliseconds from the marker's text, when it is a marker of ours and agrees with the
+ * marker's mtime (same second); otherwise undefined and the mtime alone counts. Pure.
+ */
+export function markerT0(text: string, markerMtimeMs: number): number | undefined {
+  let m: Partial<MirrorMarker>;
+  try {
+    m = JSON.parse(text) as Partial<MirrorMarker>;
+  } catch {
+    return undefined;
+  }
+  if (m === null || typeof m !== 'object' || m.version !== 1) return undefined;
+  if (typeof m.syncedThrough !== 'string') return undefined;
+  const t0 = Date.parse(m.syncedThrough);
+  if (!Number.isFinite(t0) || wholeSecond(t0) !== markerMtimeMs) return undefined;
+  return t0;
+}
+
 /** Pure: the RPO from the two trees' summaries at `nowMs`. */
 export function mirrorRpo(
   source: TreeSummary,
@@ -59,19 +120,23 @@ export function mirrorRpo(
   nowMs: number,
   toleranceMs = 2000,
 ): MirrorRpo {
-  const t0 = target.markerMtimeMs;
-  const srcNewest = source.newestMtimeMs;
-  if (t0 !== undefined) {
-    const inSync = srcNewest === undefined || srcNewest <= t0;
+  const marker = target.markerMtimeMs;
+  const srcBefore =
+    source.changesBeforeMs ??
+    (source.newestMtimeMs === undefined ? undefined : changeBefore(source.newestMtimeMs, true));
+  if (marker !== undefined) {
+    const t0 = target.markerT0Ms ?? marker;
+    const inSync = srcBefore === undefined || srcBefore <= t0;
     return {
       basis: 'marker',
       inSync,
       rpoMs: inSync ? 0 : Math.max(0, nowMs - t0),
       syncedThroughMs: t0,
       targetWrittenAfterSync:
-        target.newestMtimeMs !== undefined && target.newestMtimeMs > t0 + toleranceMs,
+        target.newestMtimeMs !== undefined && target.newestMtimeMs > marker + toleranceMs,
     };
   }
+  const srcNewest = source.newestMtimeMs;
   const tgtNewest = target.newestMtimeMs;
   if (tgtNewest === undefined)
     return { basis: 'none', inSync: srcNewest === undefined, targetWrittenAfterSync: false };
@@ -99,7 +164,11 @@ export function isOwnEntry(path: string): boolean {
  * Folds one entry into a summary. The tree's own directory (`.`) is not an entry, and its mtime
  * is a change only when `rootMtime` (not on a target, where writing the marker touches it).
  */
-export function addEntry(s: TreeSummary, e: ListedEntry, opts: { rootMtime: boolean }): void {
+export function addEntry(
+  s: TreeSummary,
+  e: ListedEntry,
+  opts: { rootMtime: boolean; wholeSeconds: boolean },
+): void {
   if (e.path === MARKER) {
     s.markerMtimeMs = e.mtimeMs;
     return;
@@ -114,6 +183,8 @@ export function addEntry(s: TreeSummary, e: ListedEntry, opts: { rootMtime: bool
     s.newestMtimeMs = e.mtimeMs;
     s.newestPath = e.path;
   }
+  const before = changeBefore(e.mtimeMs, opts.wholeSeconds);
+  if (s.changesBeforeMs === undefined || before > s.changesBeforeMs) s.changesBeforeMs = before;
 }
 
 /** Summary of an `rsync -r --list-only` listing (TZ=UTC). */
@@ -124,7 +195,7 @@ export function summariseListing(
   const s: TreeSummary = { entries: 0 };
   for (const line of lines) {
     const e = parseListLine(line);
-    if (e) addEntry(s, e, opts);
+    if (e) addEntry(s, e, { ...opts, wholeSeconds: true });
   }
   return s;
 }
@@ -133,7 +204,12 @@ export function renderMarker(m: MirrorMarker): string {
   return `${JSON.stringify(m, null, 2)}\n`;
 }
 
-/** T0 for a sync starting now: whole seconds, rounded down (rsync lists mtimes in seconds). */
-export function syncStartMs(nowMs: number): number {
-  return Math.floor(nowMs / 1000) * 1000;
+/** T0 of a sync that started at `startedMs`: every change stamped before it was copied. */
+export function syncT0(startedMs: number): number {
+  return startedMs - STAMP_SLACK_MS;
+}
+
+/** `ms` rounded down to the second: the marker's mtime (rsync lists mtimes in seconds). */
+export function wholeSecond(ms: number): number {
+  return Math.floor(ms / SECOND_MS) * SECOND_MS;
 }

@@ -26,7 +26,9 @@ export async function scanLocalTree(root: string, opts: ScanOptions): Promise<Tr
       `cannot read ${root}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`,
     );
   }
-  addEntry(s, { path: '.', dir: true, size: 0, mtimeMs: Math.floor(rootStat.mtimeMs) }, opts);
+  // Local stamps are read to the millisecond (a whole-second one may hide up to a second).
+  const add = { rootMtime: opts.rootMtime, wholeSeconds: false };
+  addEntry(s, { path: '.', dir: true, size: 0, mtimeMs: Math.floor(rootStat.mtimeMs) }, add);
   const stack: string[] = [''];
   while (stack.length > 0) {
     const rel = stack.pop() as string;
@@ -50,7 +52,7 @@ export async function scanLocalTree(root: string, opts: ScanOptions): Promise<Tr
         addEntry(
           s,
           { path, dir: st.isDirectory(), size: st.size, mtimeMs: Math.floor(st.mtimeMs) },
-          opts,
+          add,
         );
         if (st.isDirectory() && !path.endsWith('.lifeboat-partial')) stack.push(path);
       } catch {

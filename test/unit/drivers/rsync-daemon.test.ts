@@ -1,12 +1,27 @@
 // The rsync driver against a real rsync daemon on loopback (no root needed): sync, dry run, the
 // mirror marker and the RPO it gives, push and pull, module and connection errors, abort.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MARKER, RsyncDriver } from '../../../src/drivers/rsync/index.js';
+import {
+  MARKER,
+  RsyncDriver,
+  STAMP_SLACK_MS,
+  wholeSecond,
+} from '../../../src/drivers/rsync/index.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
 describe('against an rsync daemon on loopback', () => {
   const root = mkdtempSync(join(tmpdir(), 'lb-rsync-unit-'));
@@ -89,6 +104,34 @@ describe('against an rsync daemon on loopback', () => {
     expect(dry.changes).toContainEqual({ path: 'sub/f1.txt', type: 'file', change: 'update' });
   });
 
+  it('push: a change in the second the sync starts, but before it, is in sync by the marker read back', async () => {
+    const d = push();
+    const f = join(src, 'sub', 'same-second.txt');
+    let stamp = 0;
+    let t0 = 0;
+    // The change 100-400 ms into a second, the sync 100 ms later: both in one second, unless a
+    // stalled runner crosses it (then once more).
+    for (let attempt = 1; ; attempt++) {
+      const into = Date.now() % 1000;
+      await sleep(into < 100 ? 100 - into : into < 400 ? 0 : 1100 - into);
+      writeFileSync(f, `attempt ${attempt}\n`);
+      stamp = Math.floor(statSync(f).mtimeMs);
+      await sleep(STAMP_SLACK_MS + 50);
+      const r = await d.sync(ctx());
+      t0 = Date.parse(r.data?.syncedThrough as string);
+      if (wholeSecond(t0) === wholeSecond(stamp) || attempt === 3) break;
+    }
+    // The case under test: by the marker's whole-second mtime alone the change is not covered.
+    expect(wholeSecond(t0)).toBe(wholeSecond(stamp));
+    expect(stamp).toBeLessThan(t0);
+    expect((await d.observe(ctx())).facts).toMatchObject({
+      basis: 'marker',
+      inSync: true,
+      rpoMs: 0,
+      syncedThroughAt: new Date(t0).toISOString(),
+    });
+  });
+
   it('pull: the marker is local; an entry written on the mirror is reported', async () => {
     const d = new RsyncDriver({
       dataSet: 'files',
@@ -96,6 +139,11 @@ describe('against an rsync daemon on loopback', () => {
       localPath: pulled,
       remote: { kind: 'daemon', host: '127.0.0.1', port, module: 'm' },
     });
+    // A pulled source is listed in whole seconds: a change in the second the pull starts may be
+    // missing (behind). Start in a later second than the source's newest change (the marker the
+    // last push wrote).
+    const { source } = await d.mirrorState(ctx());
+    await sleep((source.changesBeforeMs ?? 0) + STAMP_SLACK_MS - Date.now());
     expect((await d.sync(ctx())).changed).toBe(true);
     expect(readFileSync(join(pulled, MARKER), 'utf8')).toContain('"dataSet": "files"');
     expect((await d.observe(ctx())).facts).toMatchObject({

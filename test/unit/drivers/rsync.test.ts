@@ -2,10 +2,16 @@
 // parsers on captured rsync output, exit statuses and the RPO rule. Real runs against a loopback
 // daemon are in rsync-daemon.test.ts.
 import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  changeBefore,
   classifyExit,
   MARKER,
+  markerContentDecides,
+  markerT0,
   mirrorRpo,
   parseItemize,
   parseListLine,
@@ -13,8 +19,14 @@ import {
   parseStats,
   type RsyncConfig,
   RsyncDriver,
+  renderMarker,
   rsyncArgv,
+  STAMP_SLACK_MS,
+  syncT0,
+  type TreeSummary,
+  wholeSecond,
 } from '../../../src/drivers/rsync/index.js';
+import { scanLocalTree } from '../../../src/drivers/rsync/tree-scan.js';
 import { Secret } from '../../../src/drivers/secrets.js';
 
 const HOSTILE = [';id', '$(id)', '`id`', 'a\nb', '--option', '-e sh', '../etc', "it's", 'x y'];
@@ -90,6 +102,18 @@ describe('rsync argv', () => {
       expect.arrayContaining(['--dry-run', '--itemize-changes', '--contimeout=10']),
     );
     expect(argv.join(' ')).not.toContain('s3cret');
+  });
+
+  it('reading the marker back: the one file after --, into a private directory, size-capped', () => {
+    const argv = rsyncArgv(sshConfig, 'get-marker', { ssh, into: '/tmp/lifeboat-rsync-x' });
+    expect(argv.slice(-3)).toEqual([
+      '--',
+      `sync@10.0.0.2:/srv/uploads/${MARKER}`,
+      '/tmp/lifeboat-rsync-x/',
+    ]);
+    expect(argv).toContain('-s');
+    expect(argv).toContain('--max-size=65536');
+    expect(argv).not.toContain('--delete');
   });
 });
 
@@ -339,5 +363,128 @@ describe('mirror RPO rule', () => {
       inSync: false,
       targetWrittenAfterSync: false,
     });
+  });
+});
+
+describe('mirror RPO at the second of T0: the marker keeps milliseconds', () => {
+  // A sync starts at 12.600 s; T0 (its start less the stamp slack) is 12.550; the marker's mtime
+  // is 12.000, its JSON says 12.550.
+  const second = 1_700_000_012_000;
+  const started = second + 600;
+  const t0 = syncT0(started);
+  const marker = renderMarker({
+    version: 1,
+    dataSet: 'files',
+    syncedThrough: new Date(t0).toISOString(),
+    completedAt: new Date(started + 900).toISOString(),
+    from: '/srv/files/',
+    files: 3,
+    bytes: 10,
+  });
+  const now = started + 2000;
+  /** A source scanned locally (millisecond stamps) whose newest change is stamped `at`. */
+  const local = (at: number): TreeSummary => ({
+    entries: 3,
+    newestMtimeMs: at,
+    changesBeforeMs: changeBefore(at, false),
+  });
+  const target = (withContent: boolean): TreeSummary => ({
+    entries: 3,
+    markerMtimeMs: wholeSecond(t0),
+    ...(withContent ? { markerT0Ms: markerT0(marker, wholeSecond(t0)) as number } : {}),
+  });
+
+  it('T0 is the start less the slack; the marker holds it to the millisecond, its mtime the second', () => {
+    expect(t0).toBe(started - STAMP_SLACK_MS);
+    expect(wholeSecond(t0)).toBe(second);
+    expect(markerT0(marker, second)).toBe(t0);
+  });
+
+  it('a file modified in the same second as T0 but before the sync start: in sync by the milliseconds', () => {
+    const source = local(second + 300);
+    // The whole second alone cannot tell (12.300 is after 12.000): behind, and the content decides.
+    expect(mirrorRpo(source, target(false), now)).toMatchObject({ basis: 'marker', inSync: false });
+    expect(markerContentDecides(source, target(false))).toBe(true);
+    expect(mirrorRpo(source, target(true), now)).toEqual({
+      basis: 'marker',
+      inSync: true,
+      rpoMs: 0,
+      syncedThroughMs: t0,
+      targetWrittenAfterSync: false,
+    });
+  });
+
+  it('a change after T0 in the same second (after the start, or within the slack before it): behind', () => {
+    for (const at of [started + 100, started - 10, t0]) {
+      const source = local(at);
+      expect(markerContentDecides(source, target(false))).toBe(true);
+      expect(mirrorRpo(source, target(true), now)).toMatchObject({
+        inSync: false,
+        rpoMs: now - t0,
+      });
+    }
+    // One millisecond before T0 is the last stamp that counts as copied.
+    expect(mirrorRpo(local(t0 - 1), target(true), now).inSync).toBe(true);
+  });
+
+  it('a stamp known only to the second (a listing, a seconds-only file system) in that second: behind', () => {
+    const listed: TreeSummary = {
+      entries: 3,
+      newestMtimeMs: second,
+      changesBeforeMs: changeBefore(second, true),
+    };
+    expect(markerContentDecides(listed, target(false))).toBe(false);
+    expect(mirrorRpo(listed, target(true), now)).toMatchObject({ inSync: false });
+    // Locally, a stamp without a sub-second part is treated the same way.
+    expect(changeBefore(second, false)).toBe(second + 1000);
+    expect(changeBefore(second + 300, false)).toBe(second + 301);
+    // The second before T0's: in sync by the mtime alone, nothing to read.
+    const earlier: TreeSummary = {
+      entries: 3,
+      newestMtimeMs: second - 1000,
+      changesBeforeMs: changeBefore(second - 1000, true),
+    };
+    expect(markerContentDecides(earlier, target(false))).toBe(false);
+    expect(mirrorRpo(earlier, target(false), now)).toMatchObject({ inSync: true, rpoMs: 0 });
+  });
+
+  it('a change in a later second than T0: behind by the mtime alone, nothing to read', () => {
+    const source = local(second + 1200);
+    expect(markerContentDecides(source, target(false))).toBe(false);
+    expect(mirrorRpo(source, target(false), now)).toMatchObject({
+      inSync: false,
+      rpoMs: now - second,
+    });
+  });
+
+  it('marker content that is not ours or disagrees with its mtime is ignored', () => {
+    expect(markerT0('not json', second)).toBeUndefined();
+    expect(markerT0('null', second)).toBeUndefined();
+    expect(markerT0(JSON.stringify({ version: 2, syncedThrough: 'x' }), second)).toBeUndefined();
+    // Written in another second than its mtime says (edited, or copied by hand).
+    expect(markerT0(marker, second - 1000)).toBeUndefined();
+  });
+
+  it('a local scan records millisecond stamps, and whole-second ones as up to a second later', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'lb-rsync-scan-'));
+    try {
+      writeFileSync(join(root, 'a.txt'), 'a');
+      writeFileSync(join(root, 'b.txt'), 'b');
+      // 12.25 s: a binary fraction, so the stamp is exact (12.3 would be 12.2999…).
+      utimesSync(join(root, 'a.txt'), (second + 250) / 1000, (second + 250) / 1000);
+      utimesSync(join(root, 'b.txt'), (second - 2000) / 1000, (second - 2000) / 1000);
+      utimesSync(root, (second - 5000) / 1000, (second - 5000) / 1000);
+      const s = await scanLocalTree(root, { signal: AbortSignal.timeout(5000), rootMtime: true });
+      expect(s).toMatchObject({ entries: 2, newestMtimeMs: second + 250, newestPath: 'a.txt' });
+      expect(s.changesBeforeMs).toBe(second + 251);
+      utimesSync(join(root, 'a.txt'), second / 1000, second / 1000);
+      const whole = await scanLocalTree(root, {
+        signal: AbortSignal.timeout(5000),
+        rootMtime: true,
+      });
+      expect(whole.changesBeforeMs).toBe(second + 1000);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

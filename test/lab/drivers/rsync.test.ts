@@ -6,7 +6,12 @@ import { readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Progress } from '../../../src/drivers/driver.js';
-import { MARKER, type RsyncConfig, RsyncDriver } from '../../../src/drivers/rsync/index.js';
+import {
+  MARKER,
+  type RsyncConfig,
+  RsyncDriver,
+  STAMP_SLACK_MS,
+} from '../../../src/drivers/rsync/index.js';
 import { Lab } from '../../../src/lab/index.js';
 import { runDriverConformance } from '../../conformance/driver-suite.js';
 import { identity, median, otherKey, pinnedKey, SITE_B, timed } from './ssh-lab.js';
@@ -63,7 +68,9 @@ function touchFiles(n: number, round: number): void {
 beforeAll(async () => {
   await lab.up(['rsync']);
   src = lab.endpoints().rsync.source.dir;
-  // The generated tree is older than any sync, as a real data set would be (see mirror.ts on T0).
+  // The generated directories are older than any sync. The files are as `up` wrote them,
+  // moments before the first sync and often within the second it starts: the marker's T0 in
+  // milliseconds tells they were copied (see mirror.ts on T0).
   const past = Date.now() / 1000 - 3600;
   for (const d of ['d0', 'd1', 'd2', 'd3']) utimesSync(join(src, d), past, past);
   utimesSync(src, past, past);
@@ -210,6 +217,11 @@ describe('the rsync daemon and pulling back', () => {
     const into = `${lab.dir}/rsync/pulled`;
     await lab.exec('a', ['mkdir', '-p', into]);
     const d = overSsh({ direction: 'pull', localPath: into });
+    // A pulled source is listed in whole seconds: a change in the second the pull starts may be
+    // missing (behind). Start in a later second than b's newest change.
+    const { source } = await d.mirrorState(ctx());
+    const wait = (source.changesBeforeMs ?? 0) + STAMP_SLACK_MS - Date.now();
+    await new Promise((res) => setTimeout(res, Math.max(0, wait)));
     const r = await d.sync(ctx());
     expect(r.data?.stats).toMatchObject({ deletedFiles: 0 });
     expect(readFileSync(join(into, MARKER), 'utf8')).toContain(

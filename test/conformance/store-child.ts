@@ -7,7 +7,15 @@ import { pathToFileURL } from 'node:url';
 import type { StateStore } from '../../src/store/index.js';
 
 export type ChildTask =
-  | { kind: 'append'; runId: string; token: number; count: number; writer: string }
+  | {
+      kind: 'append';
+      runId: string;
+      token: number;
+      count: number;
+      writer: string;
+      /** Pause between appends, so that two writers overlap even on a loaded machine. */
+      pauseMs?: number;
+    }
   | { kind: 'audit'; count: number; writer: string }
   | { kind: 'acquire'; key: string; owner: string; ttlMs: number }
   | {
@@ -46,6 +54,7 @@ async function run(store: StateStore, task: ChildTask): Promise<void> {
           task.token,
         );
         emit({ seq: e.seq });
+        if (task.pauseMs) await new Promise((r) => setTimeout(r, task.pauseMs));
       }
       return;
     case 'audit':

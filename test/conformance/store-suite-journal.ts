@@ -134,6 +134,9 @@ export function journalTests(s: SuiteContext): void {
           token: lease.token,
           count: perWriter,
           writer,
+          // Without a pause, one child can finish its 150 fsync'd appends before a loaded
+          // machine schedules the other, and the test would prove nothing about concurrency.
+          pauseMs: 2,
         })),
       );
       for (const o of outputs) expect(o.lines.at(-1)).toEqual({ done: true });

@@ -1,6 +1,6 @@
 // keepalived at sites a and b sharing a VIP by VRRP over the bridge. a starts as MASTER with
 // the higher priority, so the VIP is placed at once rather than after a master-down interval.
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LabComponent, LabContext } from './context.js';
 import { inNamespace, run } from './exec.js';
@@ -69,6 +69,11 @@ async function start(ctx: LabContext, s: ServerSpec, site: KaSite) {
   if (ctx.isRunning(s)) return undefined;
   const p = keepalivedPaths(ctx.paths, site);
   writeFileSync(p.config, renderKeepalivedConf(site, ctx.name));
+  // keepalived refuses to start while its own pid files name a live process, and a killed
+  // instance's VRRP child can linger as a zombie (kill(pid, 0) succeeds) where nothing reaps
+  // it. The lab knows ours is not running (PID and start time checked): the files are stale.
+  rmSync(p.pidFile, { force: true });
+  rmSync(p.vrrpPidFile, { force: true });
   // -n: the parent stays in the foreground (our PID); -P: VRRP only; -l -G: log to stderr only.
   return ctx.launch(s, [
     'keepalived',

@@ -254,7 +254,17 @@ export class Lab {
       }
       await netDown(this.namespaces); // a crashed `up` between two `ip` commands: start over
     }
-    await netUp(this.namespaces);
+    try {
+      await netUp(this.namespaces);
+    } catch (e) {
+      // A crashed `up` can leave an `ip` command of its own running (SIGKILL does not reach the
+      // children): it may create a namespace under our feet. Start over once, after it is done.
+      if (!(e instanceof LifeboatError) || e.code !== 'LB_E_LAB_NET') throw e;
+      this.progress(`network: ${e.message}; removing what exists and trying once more`);
+      await new Promise((r) => setTimeout(r, 500));
+      await netDown(this.namespaces);
+      await netUp(this.namespaces);
+    }
     this.progress(`network: namespaces ${Object.values(this.namespaces).join(', ')} up`);
     return { created: true, ms: Math.round(performance.now() - t0) };
   }

@@ -3,11 +3,10 @@
 // bounded by a timeout, and the first column of the first row compared with the expected text.
 import mariadb, { type ConnectionConfig } from 'mariadb';
 import { LifeboatError } from '../../core/errors/index.js';
-import { throwIfAborted } from '../context.js';
 import type { Observation, OperationContext, ProbeResult, Probing } from '../driver.js';
 import { safeHost, safeName, safePort } from '../safe-values.js';
 import type { Secret } from '../secrets.js';
-import { firstCell, safeProbeQuery } from '../sql-probe-query.js';
+import { probeObservation, runSqlProbe, safeProbeQuery } from '../sql-probe-query.js';
 import { safeAccount, safeSocketPath } from './config.js';
 import { myError } from './session.js';
 
@@ -59,67 +58,34 @@ export class MariadbProbe implements Probing {
   }
 
   async probe(ctx: OperationContext): Promise<ProbeResult> {
-    throwIfAborted(ctx, `probe ${this.target}`);
     const c = this.#cfg;
-    const t0 = performance.now();
-    const latency = () => Math.round(performance.now() - t0);
     let conn: MyProbeConnection | undefined;
-    let timer: NodeJS.Timeout | undefined;
-    let onAbort = () => {};
-    const stop = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`no answer within ${c.timeoutMs} ms`)),
-        c.timeoutMs,
-      );
-      onAbort = () =>
-        reject(new LifeboatError('LB_E_DRIVER_ABORTED', `probe ${this.target} was aborted`));
-      ctx.signal.addEventListener('abort', onAbort, { once: true });
-    });
-    stop.catch(() => {});
-    const run = async () => {
-      conn = await this.#connect({
-        ...(c.host.startsWith('/') ? { socketPath: c.host } : { host: c.host, port: c.port }),
-        ...(c.database ? { database: c.database } : {}),
-        user: c.user,
-        password: c.password?.reveal(),
-        connectTimeout: c.timeoutMs,
-        bigIntAsNumber: true,
-        multipleStatements: false,
-        logParam: false,
-        rowsAsArray: true,
-      });
-      await conn.query('SET SESSION TRANSACTION READ ONLY');
-      return (await conn.query(c.query)) as unknown[];
-    };
-    try {
-      const rows = await Promise.race([run(), stop]);
-      const got = firstCell(Array.isArray(rows) ? rows : []);
-      const ok = c.expect === undefined || got === c.expect;
-      return {
-        ok,
-        latencyMs: latency(),
-        detail: `${c.query} → ${got ?? '(no row)'}${ok ? '' : ` (expected ${c.expect})`}`,
-      };
-    } catch (e) {
-      if (e instanceof LifeboatError && e.code === 'LB_E_DRIVER_ABORTED') throw e;
-      const why =
-        e instanceof Error && /^no answer/.test(e.message)
-          ? e.message
-          : myError(e, 'query', [c.password]).message;
-      return { ok: false, latencyMs: latency(), detail: why };
-    } finally {
-      clearTimeout(timer);
-      ctx.signal.removeEventListener('abort', onAbort);
-      (conn as MyProbeConnection | undefined)?.destroy();
-    }
+    return runSqlProbe(
+      ctx,
+      { target: this.target, ...c },
+      {
+        attempt: async () => {
+          conn = await this.#connect({
+            ...(c.host.startsWith('/') ? { socketPath: c.host } : { host: c.host, port: c.port }),
+            ...(c.database ? { database: c.database } : {}),
+            user: c.user,
+            password: c.password?.reveal(),
+            connectTimeout: c.timeoutMs,
+            bigIntAsNumber: true,
+            multipleStatements: false,
+            logParam: false,
+            rowsAsArray: true,
+          });
+          await conn.query('SET SESSION TRANSACTION READ ONLY');
+          return (await conn.query(c.query)) as unknown[];
+        },
+        release: () => (conn as MyProbeConnection | undefined)?.destroy(),
+        describe: (e) => myError(e, 'query', [c.password]).message,
+      },
+    );
   }
 
   async observe(ctx: OperationContext): Promise<Observation> {
-    const r = await this.probe(ctx);
-    return {
-      healthy: r.ok,
-      summary: `probe ${this.target}: ${r.ok ? 'ok' : 'failing'}: ${r.detail}`,
-      facts: { ok: r.ok, detail: r.detail, latencyMs: r.latencyMs },
-    };
+    return probeObservation(this.target, await this.probe(ctx));
   }
 }

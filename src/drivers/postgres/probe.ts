@@ -3,11 +3,10 @@
 // and the first column of the first row compared with the expected text.
 import pg from 'pg';
 import { LifeboatError } from '../../core/errors/index.js';
-import { throwIfAborted } from '../context.js';
 import type { Observation, OperationContext, ProbeResult, Probing } from '../driver.js';
 import { safeHost, safeName, safePort, safeSqlIdentifier } from '../safe-values.js';
 import type { Secret } from '../secrets.js';
-import { firstCell, safeProbeQuery } from '../sql-probe-query.js';
+import { probeObservation, runSqlProbe, safeProbeQuery } from '../sql-probe-query.js';
 import { safeFilePath } from './config.js';
 import { pgError } from './session.js';
 
@@ -61,9 +60,7 @@ export class PostgresProbe implements Probing {
   }
 
   async probe(ctx: OperationContext): Promise<ProbeResult> {
-    throwIfAborted(ctx, `probe ${this.target}`);
     const c = this.#cfg;
-    const t0 = performance.now();
     const client = this.#newClient({
       host: c.host,
       port: c.port,
@@ -75,48 +72,21 @@ export class PostgresProbe implements Probing {
       application_name: 'lifeboat-probe',
     });
     (client as unknown as { on?: (e: string, f: () => void) => void }).on?.('error', () => {});
-    const latency = () => Math.round(performance.now() - t0);
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`no answer within ${c.timeoutMs} ms`)),
-        c.timeoutMs,
-      );
-    });
-    let onAbort = () => {};
-    const aborted = new Promise<never>((_, reject) => {
-      onAbort = () =>
-        reject(new LifeboatError('LB_E_DRIVER_ABORTED', `probe ${this.target} was aborted`));
-      ctx.signal.addEventListener('abort', onAbort, { once: true });
-    });
-    aborted.catch(() => {}); // settles after the race only when nobody listens any more
-    try {
-      const rows = await Promise.race([this.#run(client), deadline, aborted]);
-      const got = firstCell(rows);
-      const ok = c.expect === undefined || got === c.expect;
-      const detail = `${c.query} → ${got ?? '(no row)'}${ok ? '' : ` (expected ${c.expect})`}`;
-      return { ok, latencyMs: latency(), detail };
-    } catch (e) {
-      if (e instanceof LifeboatError && e.code === 'LB_E_DRIVER_ABORTED') throw e;
-      const why =
-        e instanceof Error && /^no answer/.test(e.message)
-          ? e.message
-          : pgError(e, 'query').message;
-      return { ok: false, latencyMs: latency(), detail: why };
-    } finally {
-      clearTimeout(timer);
-      ctx.signal.removeEventListener('abort', onAbort);
-      client.end().catch(() => {});
-    }
+    return runSqlProbe(
+      ctx,
+      { target: this.target, ...c },
+      {
+        attempt: () => this.#run(client),
+        release: () => {
+          client.end().catch(() => {});
+        },
+        describe: (e) => pgError(e, 'query').message,
+      },
+    );
   }
 
   async observe(ctx: OperationContext): Promise<Observation> {
-    const r = await this.probe(ctx);
-    return {
-      healthy: r.ok,
-      summary: `probe ${this.target}: ${r.ok ? 'ok' : 'failing'}: ${r.detail}`,
-      facts: { ok: r.ok, detail: r.detail, latencyMs: r.latencyMs },
-    };
+    return probeObservation(this.target, await this.probe(ctx));
   }
 
   async #run(client: ProbeClient): Promise<unknown[]> {

@@ -68,3 +68,23 @@ export function safePort(value: number, what: string): number {
     refuse(what, 'must be a port number 1-65535');
   return value;
 }
+
+/**
+ * The source a node is told to replicate from: a valid host and port, and not the node itself.
+ * Returns `host:port` for messages.
+ */
+export function checkedReplicaSource(
+  self: { node: string; address?: string | undefined; port: number },
+  source: { host: string; port: number },
+): string {
+  safeHost(source.host, 'source host');
+  safePort(source.port, 'source port');
+  const from = `${source.host}:${source.port}`;
+  if (self.address !== undefined && self.address === source.host && self.port === source.port) {
+    throw new LifeboatError(
+      'LB_E_DRIVER_CONFLICT',
+      `${self.node} cannot replicate from itself (${from})`,
+    );
+  }
+  return from;
+}

@@ -6,7 +6,7 @@
 import { LifeboatError } from '../../core/errors/index.js';
 import { pollUntil } from '../context.js';
 import type { EffectResult, OperationContext, ReplicaSource } from '../driver.js';
-import { safeHost, safePort } from '../safe-values.js';
+import { checkedReplicaSource } from '../safe-values.js';
 import type { CheckedMyConfig } from './config.js';
 import { killOtherClients } from './fence.js';
 import { errantAgainst, parseGtidPos } from './gtid.js';
@@ -35,15 +35,7 @@ export async function repointAsReplica(
   source: ReplicaSource,
 ): Promise<EffectResult> {
   const { cfg, session } = d;
-  safeHost(source.host, 'source host');
-  safePort(source.port, 'source port');
-  const from = `${source.host}:${source.port}`;
-  if (cfg.address !== undefined && cfg.address === source.host && cfg.port === source.port) {
-    throw new LifeboatError(
-      'LB_E_DRIVER_CONFLICT',
-      `${cfg.node} cannot replicate from itself (${from})`,
-    );
-  }
+  const from = checkedReplicaSource(cfg, source);
   const repl = cfg.replication;
   if (!repl) {
     throw new LifeboatError(

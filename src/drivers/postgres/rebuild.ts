@@ -6,7 +6,7 @@
 import { LifeboatError } from '../../core/errors/index.js';
 import { pollUntil, throwIfAborted } from '../context.js';
 import type { EffectResult, OperationContext, ReplicaSource } from '../driver.js';
-import { safeHost, safePort } from '../safe-values.js';
+import { checkedReplicaSource } from '../safe-values.js';
 import type { CheckedPgConfig, CheckedPgServer } from './config.js';
 import { renderConninfo, renderPassFile, rewriteAutoConf, sameSource } from './recovery-conf.js';
 import { type PgServer, rewindPossible } from './server.js';
@@ -32,15 +32,7 @@ export async function rebuildAsReplica(
   source: ReplicaSource,
 ): Promise<EffectResult> {
   const { cfg, server, serverCfg } = d;
-  safeHost(source.host, 'source host');
-  safePort(source.port, 'source port');
-  const from = `${source.host}:${source.port}`;
-  if (cfg.address !== undefined && cfg.address === source.host && cfg.port === source.port) {
-    throw new LifeboatError(
-      'LB_E_DRIVER_CONFLICT',
-      `${cfg.node} cannot replicate from itself (${from})`,
-    );
-  }
+  const from = checkedReplicaSource(cfg, source);
   const repl = cfg.replication;
   if (!repl) {
     throw new LifeboatError(

@@ -13,7 +13,7 @@ import {
   type SectionName,
 } from './schema/plan.js';
 import { scanForSecrets } from './secrets-scan.js';
-import { LIMITS, locateInFile, type ParsedFile, parsePlanFile } from './yaml-source.js';
+import { LIMITS, type ParsedFile, parsePlanFile } from './yaml-source.js';
 import { mapIssue } from './zod-issues.js';
 
 /** What the loader needs from the outside world; the CLI implements it on node:fs. */
@@ -40,8 +40,7 @@ export function loadPlan(entry: string, source: PlanSource): LoadedPlan {
   // With `key`, the diagnostic's path ends at that key: look it up in its parent mapping.
   const located = (d: Diagnostic, file: ParsedFile, key?: string): Diagnostic => {
     const path = d.path ?? [];
-    const pos =
-      key === undefined ? locateInFile(file, path) : locateInFile(file, path.slice(0, -1), { key });
+    const pos = key === undefined ? file.locate(path) : file.locate(path.slice(0, -1), key);
     return { ...d, file: file.file, line: pos.line, col: pos.col };
   };
 
@@ -52,9 +51,7 @@ export function loadPlan(entry: string, source: PlanSource): LoadedPlan {
     files: [entry],
     locate: (path, key) => {
       const file = ownerOf(path, owners) ?? root;
-      const pos = file
-        ? locateInFile(file, path, key === undefined ? {} : { key })
-        : { line: 1, col: 1 };
+      const pos = file ? file.locate(path, key) : { line: 1, col: 1 };
       return { file: file?.file ?? entry, ...pos };
     },
   };
@@ -124,7 +121,7 @@ export function loadPlan(entry: string, source: PlanSource): LoadedPlan {
       const frag = readAndParse(file, source, diagnostics);
       result.files.push(file);
       if (!frag || frag.value === undefined) continue;
-      totalChars += frag.doc?.range?.[2] ?? 0;
+      totalChars += frag.chars;
       if (totalChars > LIMITS.totalChars) {
         diagnostics.push({
           ...diagnostic(
@@ -150,7 +147,7 @@ export function loadPlan(entry: string, source: PlanSource): LoadedPlan {
         const full = m.diagnostic.path ?? [];
         const file = ownerOf(full, owners) ?? root;
         const parent = m.key === undefined ? full : full.slice(0, -1);
-        const pos = locateInFile(file, parent, m.key === undefined ? {} : { key: m.key });
+        const pos = file.locate(parent, m.key);
         diagnostics.push({ ...m.diagnostic, file: file.file, line: pos.line, col: pos.col });
       }
     }
@@ -248,7 +245,7 @@ function mergeFragment(
       const key = `${section}\0${name}`;
       const first = owners.get(key);
       if (first) {
-        const firstPos = locateInFile(first, [section, name]);
+        const firstPos = first.locate([section, name]);
         diagnostics.push(
           located(
             diagnostic(

@@ -15,6 +15,8 @@ import {
 } from 'yaml';
 import type { ErrorCode } from '../errors/index.js';
 import { type Diagnostic, diagnostic, type PlanPath } from './diagnostic.js';
+import { parseBlockSubset } from './yaml-block-subset.js';
+import { LineIndex, locateInSubset } from './yaml-positions.js';
 
 export const LIMITS = {
   fileChars: 8 * 1024 * 1024,
@@ -26,18 +28,50 @@ export const LIMITS = {
 
 export interface ParsedFile {
   file: string;
-  doc: Document.Parsed | undefined;
-  lines: LineCounter;
   /** The plain JavaScript value, present only when the file parsed without error. */
   value: unknown;
   diagnostics: Diagnostic[];
+  /** The characters read (counted against the limit on all files together). */
+  chars: number;
+  /** The line and column of a path; with `key`, of that key in the path's mapping. */
+  locate(path: PlanPath, key?: string): { line: number; col: number };
+}
+
+/**
+ * Parses one plan file: with the fast block-subset parser when the file is written in that
+ * subset, as nearly every plan is; otherwise (and always with `subset: false`) with `yaml`,
+ * which reports every problem. Both give the same value and the same positions.
+ */
+export function parsePlanFile(
+  file: string,
+  text: string,
+  opts: { subset?: boolean } = {},
+): ParsedFile {
+  const subset =
+    opts.subset !== false && text.length <= LIMITS.fileChars ? parseBlockSubset(text) : undefined;
+  if (!subset) return parseWithYaml(file, text);
+  const lines = new LineIndex(text);
+  return {
+    file,
+    value: subset.value,
+    diagnostics: [],
+    chars: text.length,
+    locate: (path, key) => lines.linePos(locateInSubset(subset, path, key)),
+  };
 }
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
-export function parsePlanFile(file: string, text: string): ParsedFile {
+function parseWithYaml(file: string, text: string): ParsedFile {
   const lines = new LineCounter();
-  const result: ParsedFile = { file, doc: undefined, lines, value: undefined, diagnostics: [] };
+  let doc: Document.Parsed | undefined;
+  const result: ParsedFile = {
+    file,
+    value: undefined,
+    diagnostics: [],
+    chars: text.length,
+    locate: (path, key) => (doc ? locateInDoc(doc, lines, path, key) : { line: 1, col: 1 }),
+  };
   const at = (code: ErrorCode, message: string, offset: number) => {
     const pos = lines.linePos(offset);
     result.diagnostics.push({ ...diagnostic(code, message), file, line: pos.line, col: pos.col });
@@ -54,9 +88,9 @@ export function parsePlanFile(file: string, text: string): ParsedFile {
     });
     return result;
   }
-  let doc: Document.Parsed;
+  let parsedDoc: Document.Parsed;
   try {
-    doc = parseDocument(text, {
+    parsedDoc = parseDocument(text, {
       version: '1.2',
       schema: 'core',
       merge: false,
@@ -72,7 +106,7 @@ export function parsePlanFile(file: string, text: string): ParsedFile {
     else at('LB_E_PLAN_YAML_SYNTAX', e instanceof Error ? e.message : String(e), 0);
     return result;
   }
-  result.doc = doc;
+  doc = parsedDoc;
   // yaml composes nested collections recursively and reports a stack overflow as
   // RESOURCE_EXHAUSTION (once per level it unwinds through): that is nesting, not syntax.
   const exhausted = doc.errors.find((e) => e.code === 'RESOURCE_EXHAUSTION');
@@ -202,20 +236,19 @@ function firstLine(message: string): string {
   return message.split('\n')[0] ?? message;
 }
 
-/** The line and column of a path in a parsed file; `key` points at a key rather than its value. */
-export function locateInFile(
-  parsed: ParsedFile,
+/** The line and column of a path in a `yaml` document; `key` points at a key rather than its value. */
+function locateInDoc(
+  doc: Document.Parsed,
+  lines: LineCounter,
   path: PlanPath,
-  opts: { key?: string } = {},
+  key: string | undefined,
 ): { line: number; col: number } {
-  const doc = parsed.doc;
-  if (!doc) return { line: 1, col: 1 };
   let node: unknown = doc.contents;
   let offset = (node as Node | null)?.range?.[0] ?? 0;
-  const segments = opts.key === undefined ? path : [...path, opts.key];
+  const segments = key === undefined ? path : [...path, key];
   for (let i = 0; i < segments.length; i++) {
     const seg = segments[i];
-    const isLastKey = opts.key !== undefined && i === segments.length - 1;
+    const isLastKey = key !== undefined && i === segments.length - 1;
     let next: unknown;
     if (node instanceof YAMLMap) {
       const pair = node.items.find(
@@ -238,5 +271,5 @@ export function locateInFile(
     if (isScalar(next) || isSeq(node)) offset = (next as Node).range?.[0] ?? offset;
     node = isAlias(next) ? next.resolve(doc) : next;
   }
-  return parsed.lines.linePos(offset);
+  return lines.linePos(offset);
 }

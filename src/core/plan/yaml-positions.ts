@@ -1,0 +1,72 @@
+// Line and column of a plan path in a file parsed by the block subset, the same position
+// `locateInFile` finds in a `yaml` document: a scalar is pointed at itself, a collection in a
+// mapping at its key, an item of a sequence at the item.
+import type { PlanPath } from './diagnostic.js';
+import type { SubsetParse } from './yaml-block-subset.js';
+
+/** Offsets of line starts, computed on the first lookup (most files never need one). */
+export class LineIndex {
+  private starts: number[] | undefined;
+
+  constructor(private readonly text: string) {}
+
+  /** 1-based line and column of an offset, as `yaml`'s LineCounter gives them. */
+  linePos(offset: number): { line: number; col: number } {
+    const starts = this.lineStarts();
+    let low = 0;
+    let high = starts.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if ((starts[mid] as number) < offset) low = mid + 1;
+      else high = mid;
+    }
+    if (starts[low] === offset) return { line: low + 1, col: 1 };
+    if (low === 0) return { line: 0, col: offset };
+    return { line: low, col: offset - (starts[low - 1] as number) + 1 };
+  }
+
+  private lineStarts(): number[] {
+    if (this.starts) return this.starts;
+    const starts = [0];
+    const text = this.text;
+    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', nl + 1)) starts.push(nl + 1);
+    this.starts = starts;
+    return starts;
+  }
+}
+
+/** The offset `locateInFile` would find for `path` (and `key` inside it) in this file. */
+export function locateInSubset(parsed: SubsetParse, path: PlanPath, key?: string): number {
+  let node: unknown = parsed.value;
+  let offset = parsed.rootOffset;
+  const segments = key === undefined ? path : [...path, key];
+  for (let i = 0; i < segments.length; i++) {
+    const seg = segments[i];
+    const entries =
+      node !== null && typeof node === 'object' ? parsed.positions.get(node) : undefined;
+    if (!entries) break;
+    if (!Array.isArray(node)) {
+      const name = String(seg);
+      let at = -1;
+      for (let j = 0; j < entries.length; j += 3) {
+        if (entries[j] === name) {
+          at = j;
+          break;
+        }
+      }
+      if (at < 0) break;
+      offset = entries[at + 1] as number;
+      if (key !== undefined && i === segments.length - 1) break;
+      const valueOffset = entries[at + 2] as number;
+      if (valueOffset >= 0) offset = valueOffset;
+      node = (node as Record<string, unknown>)[name];
+    } else if (typeof seg === 'number') {
+      if (!Number.isInteger(seg) || seg < 0 || seg >= entries.length) break;
+      offset = entries[seg] as number;
+      node = node[seg];
+    } else {
+      break;
+    }
+  }
+  return offset;
+}

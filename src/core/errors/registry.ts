@@ -7,6 +7,7 @@ import { CLI_CODES } from './codes/cli.js';
 import { COMMAND_CODES } from './codes/command.js';
 import { DNS_CODES } from './codes/dns.js';
 import { DRIVER_CODES } from './codes/driver.js';
+import { ENGINE_CODES } from './codes/engine.js';
 import { KEEPALIVED_CODES } from './codes/keepalived.js';
 import { LAB_CODES } from './codes/lab.js';
 import { MARIADB_CODES } from './codes/mariadb.js';
@@ -33,6 +34,7 @@ export const ERROR_CODES = {
   ...ANSIBLE_CODES,
   ...STORE_CODES,
   ...RUNBOOK_CODES,
+  ...ENGINE_CODES,
 } as const satisfies Record<string, CodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

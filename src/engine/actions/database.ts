@@ -1,0 +1,103 @@
+// Database actions: `<kind>.fence`, `<kind>.unfence`, `<kind>.promote`, `<kind>.rebuild`
+// (postgres, mariadb, or any driver with the capability). The promotion carries the
+// two-primaries interlock: it never runs while another node of the data set accepts writes, or
+// could not be reached and was not fenced by this run.
+import { LifeboatError } from '../../core/errors/index.js';
+import {
+  type Driver,
+  type FenceMode,
+  isFenceable,
+  isPromotable,
+  isReplicating,
+} from '../../drivers/driver.js';
+import { badStep, str } from './args.js';
+import type { ActionContext, ActionHandler } from './types.js';
+
+function capable<T extends Driver>(
+  ctx: ActionContext,
+  driver: Driver,
+  guard: (d: Driver) => d is T,
+  what: string,
+): T {
+  if (!guard(driver)) throw badStep(ctx.step, `${driver.kind} on ${driver.target} cannot ${what}`);
+  return driver;
+}
+
+function db(ctx: ActionContext, node = ctx.step.target): Driver {
+  return ctx.drivers.database(ctx.step.service, str(ctx.step, 'dataSet'), node);
+}
+
+export const fence: ActionHandler = {
+  idempotent: true,
+  async apply(ctx) {
+    const mode = ctx.step.args.mode === 'read-only' ? 'read-only' : ('stop' as FenceMode);
+    return capable(ctx, db(ctx), isFenceable, 'be fenced').fence(ctx.op, mode);
+  },
+};
+
+export const unfence: ActionHandler = {
+  idempotent: true,
+  async apply(ctx) {
+    return capable(ctx, db(ctx), isFenceable, 'be unfenced').unfence(ctx.op);
+  },
+};
+
+/** How long a node gets to answer the two-primaries check before it counts as unreachable. */
+const PEER_CHECK_MS = 3000;
+
+async function assertNoOtherPrimary(ctx: ActionContext): Promise<void> {
+  const dataSet = str(ctx.step, 'dataSet');
+  const facts = ctx.drivers.dataSet(ctx.step.service, dataSet);
+  for (const node of facts.nodes) {
+    if (node === ctx.step.target) continue;
+    const peer = ctx.drivers.database(ctx.step.service, dataSet, node);
+    if (!isReplicating(peer)) continue;
+    const timeout = AbortSignal.timeout(PEER_CHECK_MS);
+    const signal = AbortSignal.any([ctx.op.signal, timeout]);
+    let verdict: string;
+    try {
+      const s = await peer.replicationState({ signal });
+      if (s.writable)
+        throw new LifeboatError(
+          'LB_E_ENGINE_TWO_PRIMARIES',
+          `not promoting ${ctx.step.target}: ${node} is a ${s.role} that still accepts writes on \`${dataSet}\``,
+          { details: { node, role: s.role } },
+        );
+      verdict = `${s.role}, not writable`;
+    } catch (e) {
+      if (e instanceof LifeboatError && e.code === 'LB_E_ENGINE_TWO_PRIMARIES') throw e;
+      if (ctx.op.signal.aborted) throw e;
+      const fenced = ctx.fencedInRun(ctx.step.service, node);
+      if (!fenced)
+        throw new LifeboatError(
+          'LB_E_ENGINE_TWO_PRIMARIES',
+          `not promoting ${ctx.step.target}: ${node} could not be checked (${e instanceof Error ? e.message : String(e)}) and was not fenced by this run`,
+          { details: { node } },
+        );
+      verdict = `unreachable, ${fenced} earlier in this run`;
+    }
+    await ctx.note({ event: 'peer-checked', node, verdict });
+  }
+}
+
+export const promote: ActionHandler = {
+  idempotent: true,
+  async apply(ctx) {
+    const driver = capable(ctx, db(ctx), isPromotable, 'be promoted');
+    await assertNoOtherPrimary(ctx);
+    return driver.promote(ctx.op);
+  },
+};
+
+export const rebuild: ActionHandler = {
+  idempotent: true,
+  async apply(ctx) {
+    const driver = capable(ctx, db(ctx), isReplicating, 'be rebuilt as a replica');
+    const source = ctx.drivers.replicaSource(
+      ctx.step.service,
+      str(ctx.step, 'dataSet'),
+      str(ctx.step, 'source'),
+    );
+    return driver.rebuildAsReplicaOf(ctx.op, source);
+  },
+};

@@ -1,0 +1,111 @@
+// `engine.check-ready` and `engine.wait-catch-up`: the interlock that a replica is fit to take
+// over before anything irreversible happens. Pure verdicts (`replicaVerdict`) plus the loops
+// that read the replicas through their drivers.
+import { LifeboatError } from '../../core/errors/index.js';
+import { isReplicating, type ReplicationState } from '../../drivers/driver.js';
+import type { DataSetFacts } from '../ports.js';
+import { num, strList } from './args.js';
+import type { ActionContext, ActionHandler } from './types.js';
+
+export interface Verdict {
+  ready: boolean;
+  /** One line for the operator and the journal. */
+  reason: string;
+  lagMs?: number;
+}
+
+/** Pure: may this replica be promoted without losing more than `maxLagMs` of writes? */
+export function replicaVerdict(
+  s: ReplicationState,
+  facts: DataSetFacts,
+  maxLagMs: number,
+): Verdict {
+  if (s.role === 'primary') return { ready: true, reason: 'already primary (promoted earlier)' };
+  if (s.role !== 'replica') return { ready: false, reason: `its role is ${s.role}` };
+  if (s.streaming) {
+    const lag = s.lagMs ?? (s.lagBytes === 0 ? 0 : undefined);
+    if (lag === undefined) return { ready: false, reason: 'streaming, but its lag is unknown' };
+    return lag <= maxLagMs
+      ? { ready: true, reason: `streaming, ${lag} ms behind (limit ${maxLagMs} ms)`, lagMs: lag }
+      : {
+          ready: false,
+          reason: `${lag} ms behind, more than the ${maxLagMs} ms allowed`,
+          lagMs: lag,
+        };
+  }
+  if (facts.synchronous)
+    return {
+      ready: true,
+      reason:
+        'not streaming (its primary is gone), but replication is synchronous: every acknowledged commit reached this replica',
+    };
+  return {
+    ready: false,
+    reason:
+      'not streaming and replication is asynchronous: what its primary wrote since it last sent is unknown',
+  };
+}
+
+async function stateOf(ctx: ActionContext, dataSet: string): Promise<ReplicationState> {
+  const d = ctx.drivers.database(ctx.step.service, dataSet, ctx.step.target);
+  if (!isReplicating(d))
+    throw new LifeboatError(
+      'LB_E_ENGINE_BAD_STEP',
+      `${d.kind} on ${d.target} reports no replication state`,
+    );
+  return d.replicationState(ctx.op);
+}
+
+export const checkReady: ActionHandler = {
+  idempotent: true,
+  async apply(ctx) {
+    const maxLagMs = num(ctx.step, 'maxLagMs', 0);
+    const lines: string[] = [];
+    const notReady: string[] = [];
+    for (const dataSet of strList(ctx.step, 'dataSets')) {
+      const facts = ctx.drivers.dataSet(ctx.step.service, dataSet);
+      let v: Verdict;
+      try {
+        v = replicaVerdict(await stateOf(ctx, dataSet), facts, maxLagMs);
+      } catch (e) {
+        if (ctx.op.signal.aborted) throw e;
+        v = { ready: false, reason: `unreachable: ${e instanceof Error ? e.message : String(e)}` };
+      }
+      await ctx.note({ event: 'readiness', dataSet, ready: v.ready, reason: v.reason });
+      lines.push(`${dataSet}: ${v.reason}`);
+      if (!v.ready) notReady.push(`\`${dataSet}\` on ${ctx.step.target}: ${v.reason}`);
+    }
+    if (notReady.length > 0 && !ctx.acceptDataLoss)
+      throw new LifeboatError(
+        'LB_E_ENGINE_NOT_READY',
+        `not ready to take over: ${notReady.join('; ')}`,
+      );
+    if (notReady.length > 0) await ctx.note({ event: 'data-loss-accepted', notReady });
+    return {
+      changed: false,
+      detail: `${notReady.length > 0 ? 'NOT ready, accepted (--accept-data-loss)' : 'ready'}: ${lines.join('; ')}`,
+    };
+  },
+};
+
+/** How often the replicas are read while waiting for them to catch up. */
+const CATCH_UP_POLL_MS = 100;
+
+export const waitCatchUp: ActionHandler = {
+  idempotent: true,
+  async apply(ctx) {
+    const started = Date.now();
+    for (const dataSet of strList(ctx.step, 'dataSets')) {
+      for (;;) {
+        const s = await stateOf(ctx, dataSet);
+        const caughtUp =
+          s.role === 'primary' ||
+          (s.streaming && (s.lagBytes === 0 || (s.lagBytes === undefined && s.lagMs === 0)));
+        if (caughtUp) break;
+        // Bounded by the step's timeout (op.signal), which aborts the sleep.
+        await ctx.sleep(CATCH_UP_POLL_MS);
+      }
+    }
+    return { changed: false, detail: `caught up in ${Date.now() - started} ms` };
+  },
+};

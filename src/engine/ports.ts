@@ -1,0 +1,56 @@
+// What the engine needs from the outside world, given to it by the composition root
+// (src/cli/compose/step-drivers.ts builds these from the plan and the concrete drivers). The
+// engine only knows the driver interface (src/drivers/driver.ts) and these few extra shapes: it
+// never imports a concrete driver, so unit tests run it on fakes and production on real systems.
+import type {
+  Driver,
+  EffectResult,
+  OperationContext,
+  Probing,
+  ReplicaSource,
+} from '../drivers/driver.js';
+
+/** What the engine must know of a data set to judge readiness and two-primary safety. */
+export interface DataSetFacts {
+  kind: string;
+  /** The plan's replication mode is synchronous: a commit waits for the replica. */
+  synchronous: boolean;
+  /** Every node holding a copy (the source first), whatever their role now. */
+  nodes: string[];
+}
+
+/** A step that runs something that is not known to be idempotent (a command, a playbook). */
+export interface Runnable extends Driver {
+  run(ctx: OperationContext): Promise<EffectResult>;
+}
+
+/** A mirror that can copy once more (rsync). Idempotent: copying again changes nothing more. */
+export interface Syncable extends Driver {
+  sync(ctx: OperationContext): Promise<EffectResult>;
+}
+
+export interface StepDrivers {
+  /** The database server of one node of a data set (Replicating, Promotable, Fenceable...). */
+  database(service: string, dataSet: string, node: string): Driver;
+  dataSet(service: string, dataSet: string): DataSetFacts;
+  /** Where a replica rebuilt on another node replicates from: the node's address and the port. */
+  replicaSource(service: string, dataSet: string, node: string): ReplicaSource;
+  /** The driver of a traffic item, by its index in the service's `traffic`. */
+  traffic(service: string, index: number): Driver;
+  /** The index of the traffic item whose name (record, backend, VIP) is `name`, if any. */
+  trafficIndex(service: string, name: string): number | undefined;
+  /** A health probe; with `site`, aimed at that site where the probe can be (a SQL probe without a node). */
+  probe(service: string, name: string, site?: string): Probing;
+  /** The probes that tell whether one site can serve the service (SQL and node probes at that site). */
+  siteProbes(service: string, site: string): Probing[];
+  /** An Ansible run (a step of kind upgrade or redeploy, or `ansible.playbook` in a plan step). */
+  playbook(service: string, args: Record<string, unknown>): Runnable;
+  /** One more copy of a mirrored data set from one node to another. */
+  mirror(service: string, dataSet: string, from: string, to: string): Syncable;
+  /** Runs `args.argv` on a node (`command.run`). */
+  command(node: string, args: Record<string, unknown>): Runnable;
+  /** An HTTP request that must answer as expected (`http.get`). */
+  http(args: Record<string, unknown>): Probing;
+  /** The site of a node or a site name itself; undefined when neither. */
+  siteOf(nodeOrSite: string): string | undefined;
+}

@@ -63,7 +63,8 @@ function exitCodeFor(e: unknown, io: Io): number {
   }
   if (e instanceof LifeboatError) {
     io.err(`${e.format()}\n`);
-    return 2;
+    // The engine refusing (busy, past the point of no return, plan changed) is not bad usage.
+    return e.code.startsWith('LB_E_ENGINE_') || e.code.startsWith('LB_E_STORE_') ? 1 : 2;
   }
   const internal = new LifeboatError(
     'LB_E_CLI_INTERNAL',

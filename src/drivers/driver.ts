@@ -94,10 +94,19 @@ export interface ReplicaSource {
   port: number;
 }
 
+export interface PromoteOptions {
+  /**
+   * Promote even when the driver's own check (streaming, lag) says writes may be lost. The engine
+   * passes it once its check-ready step judged the replica ready (e.g. synchronous replication
+   * with the old primary fenced), or with the operator's --accept-data-loss.
+   */
+  acceptDataLoss?: boolean;
+}
+
 /** Can become the primary. */
 export interface Promotable extends Driver {
   /** Promotes to primary and waits until it accepts writes. Already primary → `changed: false`. */
-  promote(ctx: OperationContext): Promise<EffectResult>;
+  promote(ctx: OperationContext, opts?: PromoteOptions): Promise<EffectResult>;
 }
 
 /** Can be stopped from accepting writes (so that two primaries never both write). */

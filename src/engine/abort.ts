@@ -6,7 +6,7 @@ import type { PlannedStep } from '../core/runbook/index.js';
 import type { RunOutcome } from './events.js';
 import { foldJournal, started, undoId } from './journal-state.js';
 import type { RunContext } from './run-context.js';
-import { errorJson, runStep } from './step-runner.js';
+import { errorJson, NO_FACTS, runStep } from './step-runner.js';
 
 export async function executeAbort(rc: RunContext): Promise<RunOutcome> {
   const request = rc.data.abortRequested;
@@ -52,7 +52,7 @@ export async function executeAbort(rc: RunContext): Promise<RunOutcome> {
           args: s.undo.args as Record<string, unknown>,
         },
         { timeoutMs: s.timeoutMs, retries: s.retries },
-        () => undefined,
+        NO_FACTS,
         { undoOf: s.id },
       );
       undone.push(s.id);

@@ -12,7 +12,13 @@ import type { RunOutcome } from './events.js';
 import { foldJournal, type StepRecord } from './journal-state.js';
 import type { RunContext } from './run-context.js';
 import { runData } from './run-data.js';
-import { errorJson, type FencedInRun, recordEffect, runStep } from './step-runner.js';
+import {
+  errorJson,
+  type FencedInRun,
+  type RunFacts,
+  recordEffect,
+  runStep,
+} from './step-runner.js';
 
 export function actionStep(step: PlannedStep): ActionStep {
   return {
@@ -26,11 +32,8 @@ export function actionStep(step: PlannedStep): ActionStep {
 
 const UNREACHABLE = new Set(['LB_E_DRIVER_UNREACHABLE', 'LB_E_DRIVER_TIMEOUT']);
 
-function fencedInRunOf(
-  steps: readonly PlannedStep[],
-  records: Map<string, StepRecord>,
-): FencedInRun {
-  return (service, node) => {
+function factsOf(steps: readonly PlannedStep[], records: Map<string, StepRecord>): RunFacts {
+  const fencedInRun: FencedInRun = (service, node) => {
     for (const s of steps) {
       if (s.service !== service || s.kind !== 'fence' || s.target !== node) continue;
       const r = records.get(s.id);
@@ -39,6 +42,14 @@ function fencedInRunOf(
     }
     return undefined;
   };
+  const readinessChecked = (service: string) =>
+    steps.some(
+      (s) =>
+        s.service === service &&
+        s.kind === 'check-ready' &&
+        records.get(s.id)?.phase === 'succeeded',
+    );
+  return { fencedInRun, readinessChecked };
 }
 
 async function checkAbort(rc: RunContext): Promise<void> {
@@ -81,7 +92,7 @@ async function approveUnfenced(rc: RunContext, step: PlannedStep, e: unknown): P
 export async function executeForward(rc: RunContext): Promise<RunOutcome> {
   const steps = rc.data.planned.steps;
   const records = foldJournal(await rc.store.journal.read(rc.run.id));
-  const fencedInRun = fencedInRunOf(steps, records);
+  const facts = factsOf(steps, records);
   for (const step of steps) {
     await checkAbort(rc);
     const rec = records.get(step.id);
@@ -129,7 +140,7 @@ export async function executeForward(rc: RunContext): Promise<RunOutcome> {
         rc,
         actionStep(step),
         { timeoutMs: step.timeoutMs, retries: step.retries },
-        fencedInRun,
+        facts,
       );
     } catch (e) {
       if (rc.keeper.signal.aborted) throw e;

@@ -29,11 +29,18 @@ export function errorJson(e: unknown): { code: string; message: string; retryabl
 }
 
 /** Runs the action once, within the step's time limit, on behalf of the lease. */
+export interface RunFacts {
+  fencedInRun: FencedInRun;
+  readinessChecked(service: string): boolean;
+}
+
+export const NO_FACTS: RunFacts = { fencedInRun: () => undefined, readinessChecked: () => false };
+
 export async function applyOnce(
   rc: RunContext,
   step: ActionStep,
   timeoutMs: number,
-  fencedInRun: FencedInRun,
+  facts: RunFacts,
 ): Promise<EffectResult> {
   const timeout = AbortSignal.timeout(timeoutMs);
   const signal = AbortSignal.any([rc.keeper.signal, timeout]);
@@ -45,7 +52,8 @@ export async function applyOnce(
       op,
       acceptDataLoss: rc.data.planned.params.acceptDataLoss === true,
       note: (data) => rc.journal(step.id, 'note', data),
-      fencedInRun,
+      fencedInRun: facts.fencedInRun,
+      readinessChecked: facts.readinessChecked,
       siteGateMs: rc.config.siteGateMs ?? 10_000,
       sleep: (ms) => sleep(ms, signal),
     });
@@ -70,7 +78,7 @@ export async function runStep(
   rc: RunContext,
   step: ActionStep,
   limits: StepLimits,
-  fencedInRun: FencedInRun,
+  facts: RunFacts,
   intentExtra: Record<string, JsonValue> = {},
 ): Promise<EffectResult> {
   const started = Date.now();
@@ -83,7 +91,7 @@ export async function runStep(
       ...intentExtra,
     });
     try {
-      const effect = await applyOnce(rc, step, limits.timeoutMs, fencedInRun);
+      const effect = await applyOnce(rc, step, limits.timeoutMs, facts);
       await recordEffect(rc, step.id, effect, started);
       return effect;
     } catch (e) {

@@ -4,6 +4,8 @@ import { checkCommand } from './check.js';
 import { labCommand } from './lab.js';
 import { renderCommand } from './render.js';
 import { runCommand } from './run.js';
+import { runControlCommands } from './run-control.js';
+import { runsCommand } from './runs.js';
 
 export const COMMANDS: readonly CommandModule[] = [
   auditCommand(),
@@ -11,4 +13,6 @@ export const COMMANDS: readonly CommandModule[] = [
   labCommand(),
   renderCommand(),
   runCommand(),
+  runsCommand(),
+  runControlCommands(),
 ];

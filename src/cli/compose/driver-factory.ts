@@ -90,7 +90,7 @@ export class DriverFactory {
             }
           : {}),
         ...(ds.dataDir
-          ? { server: { runner: this.env.runnerFor(node.name), dataDir: ds.dataDir } }
+          ? { server: { runner: this.env.runnerFor(node.name), dataDir: perNode(ds.dataDir, node.name) } }
           : {}),
       });
     }
@@ -199,6 +199,12 @@ export class DriverFactory {
   probe(service: string, probeName: string): Probing {
     const p: Probe | undefined = this.service(service).health?.find((h) => h.name === probeName);
     if (!p) throw config(`service \`${service}\` has no probe \`${probeName}\``);
+    return this.probeOf(service, p);
+  }
+
+  /** A probe of a service as given (the engine aims SQL probes at one site's node). */
+  probeOf(service: string, p: Probe): Probing {
+    const probeName = p.name;
     const timeoutMs = p.timeout;
     switch (p.kind) {
       case 'http':

@@ -85,7 +85,11 @@ export const promote: ActionHandler = {
   async apply(ctx) {
     const driver = capable(ctx, db(ctx), isPromotable, 'be promoted');
     await assertNoOtherPrimary(ctx);
-    return driver.promote(ctx.op);
+    // The readiness was judged (and recorded) by the run's check-ready step, with what the driver
+    // alone cannot know (the old primary fenced, replication synchronous, --accept-data-loss).
+    return driver.promote(ctx.op, {
+      acceptDataLoss: ctx.acceptDataLoss || ctx.readinessChecked(ctx.step.service),
+    });
   },
 };
 

@@ -24,6 +24,8 @@ export interface ActionContext {
   note(data: Record<string, JsonValue>): Promise<void>;
   /** How a node was fenced earlier in this run: fenced, or approved while unreachable. */
   fencedInRun(service: string, node: string): 'fenced' | 'unfenced-approved' | undefined;
+  /** This run's check-ready step of the service succeeded: the readiness decision is made. */
+  readinessChecked(service: string): boolean;
   /** How long traffic waits for the destination site's probes to pass. */
   siteGateMs: number;
   /** Waits, or rejects when `op.signal` aborts. */

@@ -11,15 +11,19 @@
 // a problem to report, and every construct with subtle rules, takes the complete path.
 import { isStringKey, resolvePlain, UNRESOLVED } from './yaml-scalars.js';
 
+/**
+ * Where the entries of a collection start, a tree shaped like the value. A mapping's is
+ * `[key, keyOffset, valueOffset, value's Positions or null, ...]` in the file's order
+ * (valueOffset −1 when the value is a collection); a sequence's is `[itemOffset, item's
+ * Positions or null, ...]`.
+ */
+export type Positions = (string | number | Positions | null)[];
+
 export interface SubsetParse {
   value: Record<string, unknown>;
   /** Where the top-level mapping starts (its first key), as `yaml` ranges it. */
   rootOffset: number;
-  /**
-   * For every mapping, `[key, keyOffset, valueOffset, ...]` in the file's order (valueOffset
-   * −1 when the value is a collection); for every sequence, the offset of each item.
-   */
-  positions: Map<object, (string | number)[]>;
+  positions: Positions;
 }
 
 /** Characters the YAML subset never contains (tab, CR, other controls, BOM, line separators). */
@@ -87,7 +91,8 @@ export function parseBlockSubset(text: string): SubsetParse | undefined {
 
 class BlockSubsetParser {
   private readonly len: number;
-  private readonly positions = new Map<object, (string | number)[]>();
+  /** The Positions of the collection parsed last (set by parseMap and parseSeq). */
+  private positions: Positions | null = null;
   /** The current content line: where it starts, its indentation, its first character. */
   private lineStart = 0;
   private indent = 0;
@@ -104,7 +109,7 @@ class BlockSubsetParser {
     const rootOffset = this.content;
     const value = this.parseMap(0, 1);
     if (!this.eof) refuse();
-    return { value, rootOffset, positions: this.positions };
+    return { value, rootOffset, positions: this.positions as Positions };
   }
 
   /** Moves to the first line from `p` (a line start) with content, skipping blanks and comments. */
@@ -184,8 +189,7 @@ class BlockSubsetParser {
     if (depth > MAX_DEPTH) refuse();
     const text = this.text;
     const obj: Record<string, unknown> = {};
-    const pos: (string | number)[] = [];
-    this.positions.set(obj, pos);
+    const pos: Positions = [];
     for (;;) {
       const keyStart = this.content;
       const colon = this.scanKey(keyStart);
@@ -196,6 +200,7 @@ class BlockSubsetParser {
       const c = text.charCodeAt(p);
       let value: unknown = null;
       let valueOffset = -1;
+      this.positions = null;
       if (p >= this.len || c === NEWLINE || c === HASH) {
         this.endLine(p);
         if (!this.eof && this.indent > indent) value = this.parseNode(this.indent, depth + 1);
@@ -207,8 +212,11 @@ class BlockSubsetParser {
         valueOffset = p;
       }
       obj[key] = value;
-      pos.push(key, keyStart, valueOffset);
-      if (this.eof || this.indent < indent) return obj;
+      pos.push(key, keyStart, valueOffset, this.positions);
+      if (this.eof || this.indent < indent) {
+        this.positions = pos;
+        return obj;
+      }
       if (this.indent > indent || this.isDash()) refuse();
     }
   }
@@ -217,14 +225,14 @@ class BlockSubsetParser {
     if (depth > MAX_DEPTH) refuse();
     const text = this.text;
     const arr: unknown[] = [];
-    const pos: number[] = [];
-    this.positions.set(arr, pos);
+    const pos: Positions = [];
     for (;;) {
       let p = this.content + 1;
       while (text.charCodeAt(p) === SPACE) p++;
       const c = text.charCodeAt(p);
       let value: unknown = null;
       let offset = p;
+      this.positions = null;
       if (p >= this.len || c === NEWLINE || c === HASH) {
         this.endLine(p);
         if (!this.eof && this.indent > indent) {
@@ -241,10 +249,12 @@ class BlockSubsetParser {
         value = this.parseScalar(p);
       }
       arr.push(value);
-      pos.push(offset);
-      if (this.eof || this.indent < indent) return arr;
-      if (this.indent > indent) refuse();
-      if (!this.isDash()) return arr;
+      pos.push(offset, this.positions);
+      if (!this.eof && this.indent > indent) refuse();
+      if (this.eof || this.indent < indent || !this.isDash()) {
+        this.positions = pos;
+        return arr;
+      }
     }
   }
 

@@ -2,7 +2,7 @@
 // `locateInFile` finds in a `yaml` document: a scalar is pointed at itself, a collection in a
 // mapping at its key, an item of a sequence at the item.
 import type { PlanPath } from './diagnostic.js';
-import type { SubsetParse } from './yaml-block-subset.js';
+import type { Positions, SubsetParse } from './yaml-block-subset.js';
 
 /** Offsets of line starts, computed on the first lookup (most files never need one). */
 export class LineIndex {
@@ -35,38 +35,37 @@ export class LineIndex {
   }
 }
 
-/** The offset `locateInFile` would find for `path` (and `key` inside it) in this file. */
+/** The offset `yaml`'s document would give for `path` (and `key` inside it) in this file. */
 export function locateInSubset(parsed: SubsetParse, path: PlanPath, key?: string): number {
-  let node: unknown = parsed.value;
+  let node: Positions | null = parsed.positions;
+  let isMap = true;
   let offset = parsed.rootOffset;
   const segments = key === undefined ? path : [...path, key];
-  for (let i = 0; i < segments.length; i++) {
+  for (let i = 0; i < segments.length && node; i++) {
     const seg = segments[i];
-    const entries =
-      node !== null && typeof node === 'object' ? parsed.positions.get(node) : undefined;
-    if (!entries) break;
-    if (!Array.isArray(node)) {
+    if (isMap) {
       const name = String(seg);
       let at = -1;
-      for (let j = 0; j < entries.length; j += 3) {
-        if (entries[j] === name) {
+      for (let j = 0; j < node.length; j += 4) {
+        if (node[j] === name) {
           at = j;
           break;
         }
       }
       if (at < 0) break;
-      offset = entries[at + 1] as number;
+      offset = node[at + 1] as number;
       if (key !== undefined && i === segments.length - 1) break;
-      const valueOffset = entries[at + 2] as number;
+      const valueOffset = node[at + 2] as number;
       if (valueOffset >= 0) offset = valueOffset;
-      node = (node as Record<string, unknown>)[name];
-    } else if (typeof seg === 'number') {
-      if (!Number.isInteger(seg) || seg < 0 || seg >= entries.length) break;
-      offset = entries[seg] as number;
-      node = node[seg];
+      node = node[at + 3] as Positions | null;
+    } else if (typeof seg === 'number' && Number.isInteger(seg) && seg >= 0) {
+      if (2 * seg >= node.length) break;
+      offset = node[2 * seg] as number;
+      node = node[2 * seg + 1] as Positions | null;
     } else {
       break;
     }
+    isMap = node !== null && typeof node[0] === 'string';
   }
   return offset;
 }

@@ -16,6 +16,13 @@ const SECRET_LOOKING: readonly [RegExp, string][] = [
 ];
 
 /**
+ * Something every pattern above needs (its literal part): most values have none of these, and
+ * one test of this pattern spares them the eight above.
+ */
+const SECRET_HINT =
+  /-----BEGIN |AKIA|ASIA|:\/\/|gh[pousr]_|github_pat_|glpat-|xox[abprs]-|sk_live_|sk_test_|eyJ/;
+
+/**
  * Keys whose value is a secret wherever they appear (driver args, Ansible extra vars...), in
  * snake, kebab or camel case: `db_password`, `vault-token`, `tsigSecret`, `aws_secret_access_key`.
  */
@@ -31,31 +38,49 @@ function isSecretKey(key: string): boolean {
 const PUBLIC_KEYS = new Set(['hostKey', 'tsigKey', 'tsigAlgorithm']);
 
 export function scanForSecrets(value: unknown, path: PlanPath = []): Diagnostic[] {
-  const out: Diagnostic[] = [];
-  walk(value, path, out, 0);
-  return out;
+  const scan: Scan = { out: [], path: [...path], secretKeys: new Map() };
+  walk(value, scan, 0);
+  return scan.out;
 }
 
-function walk(value: unknown, path: PlanPath, out: Diagnostic[], depth: number): void {
+interface Scan {
+  out: Diagnostic[];
+  /** The path of the value being looked at: one array, pushed and popped on the way. */
+  path: (string | number)[];
+  /** isSecretKey by key: a plan repeats a few dozen keys thousands of times. */
+  secretKeys: Map<string, boolean>;
+}
+
+function secretKey(scan: Scan, key: string): boolean {
+  let known = scan.secretKeys.get(key);
+  if (known === undefined) {
+    known = !PUBLIC_KEYS.has(key) && isSecretKey(key);
+    scan.secretKeys.set(key, known);
+  }
+  return known;
+}
+
+function walk(value: unknown, scan: Scan, depth: number): void {
   if (depth > 80) return;
   if (typeof value === 'string') {
-    const key = path[path.length - 1];
+    const key = scan.path[scan.path.length - 1];
     if (typeof key === 'string' && PUBLIC_KEYS.has(key)) return;
-    if (typeof key === 'string' && isSecretKey(key) && value !== '' && !isSecretRef(value)) {
-      out.push(
+    if (typeof key === 'string' && secretKey(scan, key) && value !== '' && !isSecretRef(value)) {
+      scan.out.push(
         diagnostic('LB_E_PLAN_INLINE_SECRET', `\`${key}\` holds a secret written in the plan`, {
-          path,
+          path: [...scan.path],
         }),
       );
       return;
     }
+    if (!SECRET_HINT.test(value)) return;
     for (const [re, what] of SECRET_LOOKING) {
       if (re.test(value)) {
-        out.push(
+        scan.out.push(
           diagnostic(
             'LB_E_PLAN_SECRET_LIKE_VALUE',
             `\`${String(key ?? '')}\` contains what looks like ${what}`,
-            { path },
+            { path: [...scan.path] },
           ),
         );
         return;
@@ -63,11 +88,20 @@ function walk(value: unknown, path: PlanPath, out: Diagnostic[], depth: number):
     }
     return;
   }
+  if (value === null || typeof value !== 'object') return;
+  const path = scan.path;
   if (Array.isArray(value)) {
-    value.forEach((v, i) => {
-      walk(v, [...path, i], out, depth + 1);
-    });
-  } else if (value !== null && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) walk(v, [...path, k], out, depth + 1);
+    for (let i = 0; i < value.length; i++) {
+      path.push(i);
+      walk(value[i], scan, depth + 1);
+      path.pop();
+    }
+    return;
+  }
+  for (const k in value) {
+    if (!Object.hasOwn(value, k)) continue;
+    path.push(k);
+    walk((value as Record<string, unknown>)[k], scan, depth + 1);
+    path.pop();
   }
 }

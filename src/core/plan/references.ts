@@ -50,15 +50,21 @@ export function checkReferences(
       }
     }
   }
+  // One set of domain names per site, not one per node.
+  const domainsOf = new Map<string, Set<string>>();
   for (const [nodeName, node] of Object.entries(plan.nodes ?? {})) {
     ref('site', node.site, sites, ['nodes', nodeName, 'site']);
     if (node.domain !== undefined && sites.has(node.site)) {
-      ref(
-        `failure domain of site \`${node.site}\``,
-        node.domain,
-        keys(plan.sites?.[node.site]?.domains),
-        ['nodes', nodeName, 'domain'],
-      );
+      let domains = domainsOf.get(node.site);
+      if (!domains) {
+        domains = keys(plan.sites?.[node.site]?.domains);
+        domainsOf.set(node.site, domains);
+      }
+      ref(`failure domain of site \`${node.site}\``, node.domain, domains, [
+        'nodes',
+        nodeName,
+        'domain',
+      ]);
     }
   }
   for (const [name, svc] of Object.entries(plan.services ?? {})) {

@@ -1,6 +1,6 @@
 // Fencing a PostgreSQL node so that it takes no more writes. `read-only`: the server's default
 // becomes read-only (ALTER SYSTEM + reload) and every other client session is terminated, so
-// none keeps a read-write transaction open; `stop`: pg_ctl stop -m fast on the node. Unfence
+// none keeps a read-write transaction open; `stop`: pg_ctl stop -m immediate on the node. Unfence
 // starts a stopped server and lifts the read-only default. PostgreSQL has no super_read_only:
 // a client may still `SET default_transaction_read_only = off`; `stop` is the fence that holds.
 import { LifeboatError } from '../../core/errors/index.js';
@@ -98,11 +98,12 @@ export async function fenceStop(d: FenceDeps, ctx: OperationContext): Promise<Ef
   }
   const t0 = performance.now();
   await d.session.close();
-  await server.stop(ctx);
+  // Immediate: a fast shutdown waits up to a minute for a cut-off standby (measured: 58.6 s).
+  await server.stop(ctx, 'immediate');
   const ms = Math.round(performance.now() - t0);
   return {
     changed: true,
-    detail: `stopped ${d.node} (pg_ctl stop -m fast) in ${ms} ms`,
+    detail: `stopped ${d.node} (pg_ctl stop -m immediate) in ${ms} ms`,
     data: { ms },
   };
 }

@@ -59,14 +59,19 @@ export class PgServer {
     throw this.#failed('pg_ctl status', r);
   }
 
-  async stop(ctx: OperationContext): Promise<void> {
+  /**
+   * `fast` (a clean shutdown: a rebuild) waits for the walsenders to send the shutdown
+   * checkpoint, up to wal_sender_timeout (60 s) when the standby is cut off; `immediate` (a
+   * fence) stops at once: committed data is safe (crash recovery on the next start).
+   */
+  async stop(ctx: OperationContext, mode: 'fast' | 'immediate' = 'fast'): Promise<void> {
     const secs = String(Math.max(1, Math.ceil(this.s.stopTimeoutMs / 1000)));
     const r = await this.run(
       ctx,
-      [`${this.s.binDir}/pg_ctl`, 'stop', '-D', this.s.dataDir, '-m', 'fast', '-w', '-t', secs],
+      [`${this.s.binDir}/pg_ctl`, 'stop', '-D', this.s.dataDir, '-m', mode, '-w', '-t', secs],
       { timeoutMs: this.s.stopTimeoutMs + 5000 },
     );
-    if (r.code !== 0) throw this.#failed('pg_ctl stop -m fast', r);
+    if (r.code !== 0) throw this.#failed(`pg_ctl stop -m ${mode}`, r);
   }
 
   async start(ctx: OperationContext): Promise<void> {

@@ -44,6 +44,7 @@ export const unfence: ActionHandler = {
 
 /** How long a node gets to answer the two-primaries check before it counts as unreachable. */
 const PEER_CHECK_MS = 3000;
+const FENCED_PEER_CHECK_MS = 250;
 
 async function assertNoOtherPrimary(ctx: ActionContext): Promise<void> {
   const dataSet = str(ctx.step, 'dataSet');
@@ -52,7 +53,10 @@ async function assertNoOtherPrimary(ctx: ActionContext): Promise<void> {
     if (node === ctx.step.target) continue;
     const peer = ctx.drivers.database(ctx.step.service, dataSet, node);
     if (!isReplicating(peer)) continue;
-    const timeout = AbortSignal.timeout(PEER_CHECK_MS);
+    // A node this run fenced is expected not to answer (stopped, or cut off): do not wait long.
+    const timeout = AbortSignal.timeout(
+      ctx.fencedInRun(ctx.step.service, node) ? FENCED_PEER_CHECK_MS : PEER_CHECK_MS,
+    );
     const signal = AbortSignal.any([ctx.op.signal, timeout]);
     let verdict: string;
     try {

@@ -90,7 +90,12 @@ export class DriverFactory {
             }
           : {}),
         ...(ds.dataDir
-          ? { server: { runner: this.env.runnerFor(node.name), dataDir: perNode(ds.dataDir, node.name) } }
+          ? {
+              server: {
+                runner: this.env.runnerFor(node.name),
+                dataDir: perNode(ds.dataDir, node.name),
+              },
+            }
           : {}),
       });
     }

@@ -50,9 +50,13 @@ function write(name: string, text: string): string {
 }
 
 async function run(...args: string[]) {
+  return run2(['run', ...args]);
+}
+
+async function run2(argv: string[]) {
   let out = '';
   let err = '';
-  const code = await runCli(COMMANDS, ['run', ...args], {
+  const code = await runCli(COMMANDS, argv, {
     out: (t) => {
       out += t;
     },
@@ -178,16 +182,18 @@ describe('lifeboat run --dry-run', () => {
 });
 
 describe('lifeboat run refuses honestly', () => {
-  it('without --dry-run: LB_E_RUNBOOK_EXECUTOR_UNAVAILABLE, exit 1, nothing run', async () => {
-    const r = await run('failover', 'db', '--plan', write('lab.yaml', PLAN));
+  it('without --dry-run: executes, and a secret it cannot read fails the first step (its name, never a value) (exit 1), recorded in the state file', async () => {
+    const state = write('state.db', '').replace(/state\.db$/, 'run-state.db');
+    const r = await run('failover', 'db', '--plan', write('lab.yaml', PLAN), '--state', state);
     expect(r.code).toBe(1);
-    expect(r.out).toBe('');
-    expect(r.err).toMatch(/^LB_E_RUNBOOK_EXECUTOR_UNAVAILABLE .*nothing was run/);
-    const j = await run('failover', 'db', '--plan', write('lab.yaml', PLAN), '--json');
-    expect(JSON.parse(j.out)).toMatchObject({
-      run: null,
-      error: { code: 'LB_E_RUNBOOK_EXECUTOR_UNAVAILABLE' },
-    });
+    expect(r.out).toMatch(/▶ db\/fence\/\S+: postgres\.fence/);
+    expect(r.out).toMatch(
+      /: failed: db\/fence\/\S+ failed: LB_E_DRIVER_SECRET the environment variable PG_SECRET_PASSWORD is not set/,
+    );
+    const runs = await run2(['runs', '--state', state, '--json']);
+    expect(JSON.parse(runs.out)).toMatchObject([
+      { runbook: 'failover', service: 'db', state: 'failed' },
+    ]);
   });
 
   it('a run that cannot be derived: the coded diagnostics, located, and exit 1', async () => {

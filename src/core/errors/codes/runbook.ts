@@ -161,10 +161,4 @@ export const RUNBOOK_CODES = defineCodes({
     retryable: false,
     severity: 'info',
   },
-  LB_E_RUNBOOK_EXECUTOR_UNAVAILABLE: {
-    summary:
-      'Runs cannot be executed yet: this version of Lifeboat derives and prints runs (`--dry-run`) but has no executor.',
-    fix: 'Use `lifeboat run ... --dry-run` to see the steps; execute them by hand or wait for the engine.',
-    retryable: false,
-  },
 });

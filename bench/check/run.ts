@@ -1,8 +1,10 @@
 // The `lifeboat check` benchmark (npm run bench:check): on the generated 10,000-service plan,
 // the median of 5 runs of (a) the named baseline, a bare YAML parse of every file (`yaml`'s
-// parseDocument + toJS), and (b) the whole check pipeline in-process, exactly as the command
-// runs it (load + validate + analyse + locate findings + format the report). Target: check
-// ≤ 1 s and ≤ 3 × the bare parse. Prints PASS or FAIL and exits 1 on FAIL.
+// parseDocument + toJS), (b) the whole check pipeline in-process, exactly as the command runs
+// it (load + validate + analyse + locate findings + format the report), and (c) for scale, a
+// second baseline: JSON.parse of the same files' data written as JSON (the floor for building
+// the objects at all). Target: check ≤ 1 s and ≤ 3 × the bare parse. Prints PASS or FAIL and
+// exits 1 on FAIL.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -69,6 +71,11 @@ const bytes = files.reduce((n, f) => n + readFileSync(f).length, 0);
 const bareParse = () => {
   for (const f of files) parseDocument(readFileSync(f, 'utf8')).toJS();
 };
+// The same data as JSON, written once outside the timed runs.
+const jsonTexts = files.map((f) => JSON.stringify(parseDocument(readFileSync(f, 'utf8')).toJS()));
+const jsonParse = () => {
+  for (const t of jsonTexts) JSON.parse(t);
+};
 let reportChars = 0;
 let exitCode = -1;
 const wholeCheck = async () => {
@@ -88,9 +95,11 @@ const wholeCheck = async () => {
 const calibrationBefore = calibrate();
 const parse: { wall: number; cpu: number }[] = [];
 const check: { wall: number; cpu: number }[] = [];
+const json: { wall: number; cpu: number }[] = [];
 for (let i = 0; i < RUNS; i++) {
   parse.push(await timedAsync(bareParse));
   check.push(await timedAsync(wholeCheck));
+  json.push(await timedAsync(jsonParse));
 }
 const calibrationAfter = calibrate();
 
@@ -112,7 +121,9 @@ const cold = JSON.parse(child.stdout) as { ms: number; code: number; maxRssKiB: 
 
 const p = median(parse.map((x) => x.wall));
 const c = median(check.map((x) => x.wall));
+const j = median(json.map((x) => x.wall));
 const pCpu = median(parse.map((x) => x.cpu));
+const jCpu = median(json.map((x) => x.cpu));
 const cCpu = median(check.map((x) => x.cpu));
 const ratio = c / p;
 const rssMiB = process.resourceUsage().maxRSS / 1024;
@@ -130,10 +141,11 @@ process.stdout.write(
     `wall time (ms)      ${'median'.padStart(6)}  all runs         CPU median`,
     `bare YAML parse     ${f1(p)}  ${parse.map((x) => x.wall.toFixed(0)).join(' ')}  ${pCpu.toFixed(0)}`,
     `lifeboat check      ${f1(c)}  ${check.map((x) => x.wall.toFixed(0)).join(' ')}  ${cCpu.toFixed(0)}`,
+    `JSON.parse (scale)  ${f1(j)}  ${json.map((x) => x.wall.toFixed(0)).join(' ')}  ${jCpu.toFixed(0)}`,
     `  of which load ${loadMs.toFixed(0)}, analyse ${analyzeMs.toFixed(0)}, locate findings ${locateMs.toFixed(0)} (one run each)`,
-    `ratio check / parse ${ratio.toFixed(2).padStart(6)} (CPU ${(cCpu / pCpu).toFixed(2)})`,
+    `ratio check / parse ${ratio.toFixed(2).padStart(6)} (CPU ${(cCpu / pCpu).toFixed(2)}); check / JSON.parse ${(c / j).toFixed(1)}`,
     `cold check (fresh process): ${cold.ms.toFixed(0)} ms, exit ${cold.code}, peak RSS ${(cold.maxRssKiB / 1024).toFixed(0)} MiB`,
-    `peak RSS of this benchmark process (5 parses and 5 checks): ${rssMiB.toFixed(0)} MiB`,
+    `peak RSS of this benchmark process (5 parses, 5 checks, 5 JSON.parse): ${rssMiB.toFixed(0)} MiB`,
     '',
     `${pass ? 'PASS' : 'FAIL'}: check ${c.toFixed(0)} ms (target ≤ ${TARGET_MS}), ${ratio.toFixed(2)} × bare parse (target ≤ ${TARGET_RATIO})`,
     '',

@@ -50,6 +50,9 @@ export async function runCli(
   }
 }
 
+/** The engine refusing, or another process owning the run: exit 1, like a failed run. */
+const ENGINE_REFUSAL = /^LB_E_(?:ENGINE|STORE_(?:LEASE_LOST|STALE_TOKEN|CONFLICT))_?/;
+
 function exitCodeFor(e: unknown, io: Io): number {
   if (e instanceof ExitCode) return e.code;
   if (e instanceof CommanderError) {
@@ -64,7 +67,7 @@ function exitCodeFor(e: unknown, io: Io): number {
   if (e instanceof LifeboatError) {
     io.err(`${e.format()}\n`);
     // The engine refusing (busy, past the point of no return, plan changed) is not bad usage.
-    return e.code.startsWith('LB_E_ENGINE_') || e.code.startsWith('LB_E_STORE_') ? 1 : 2;
+    return ENGINE_REFUSAL.test(e.code) ? 1 : 2;
   }
   const internal = new LifeboatError(
     'LB_E_CLI_INTERNAL',

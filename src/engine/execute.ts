@@ -91,7 +91,9 @@ async function approveUnfenced(rc: RunContext, step: PlannedStep, e: unknown): P
 
 export async function executeForward(rc: RunContext): Promise<RunOutcome> {
   const steps = rc.data.planned.steps;
-  const records = foldJournal(await rc.store.journal.read(rc.run.id));
+  const journal = await rc.store.journal.read(rc.run.id);
+  const records = foldJournal(journal);
+  let lastSeq = journal.at(-1)?.seq ?? 0;
   const facts = factsOf(steps, records);
   for (const step of steps) {
     await checkAbort(rc);
@@ -168,7 +170,9 @@ export async function executeForward(rc: RunContext): Promise<RunOutcome> {
       }
     }
     // Keep the fold current: later steps (a promote after a fence) ask what this run did.
-    for (const [id, r] of foldJournal(await rc.store.journal.read(rc.run.id))) records.set(id, r);
+    const added = await rc.store.journal.read(rc.run.id, { afterSeq: lastSeq });
+    foldJournal(added, records);
+    lastSeq = added.at(-1)?.seq ?? lastSeq;
   }
   await rc.update(({ current: _c, failure: _f, ...d }) => d, 'succeeded', 'every step succeeded');
   await rc.audit('run.succeeded', { steps: steps.length });

@@ -34,8 +34,11 @@ function obj(data: JsonValue): Record<string, JsonValue> {
     : {};
 }
 
-export function foldJournal(entries: readonly JournalEntry[]): Map<string, StepRecord> {
-  const steps = new Map<string, StepRecord>();
+/** Folds `entries` into `steps` (a fresh map by default; an earlier fold to continue it). */
+export function foldJournal(
+  entries: readonly JournalEntry[],
+  steps: Map<string, StepRecord> = new Map(),
+): Map<string, StepRecord> {
   for (const e of entries) {
     if (e.stepId === null) continue;
     let s = steps.get(e.stepId);

@@ -37,7 +37,7 @@ export function runControlCommands(io?: Io): CommandModule {
       .option('--no-wait', 'return when the run waits for an approval (exit 3)')
       .action(async (id: string, opts: Opts, cmd: Command) => {
         const out = writer(cmd);
-        const s = openSession(opts, printer(out, opts.json) as never);
+        const s = openSession(opts, printer(out, opts.json));
         try {
           const o = await s.engine.resume(id, s.planHash);
           out(
@@ -63,7 +63,7 @@ export function runControlCommands(io?: Io): CommandModule {
             'LB_E_CLI_USAGE',
             'abort needs --reason "why", for the journal and the audit log',
           );
-        const s = openSession(opts, printer(out, opts.json) as never);
+        const s = openSession(opts, printer(out, opts.json));
         try {
           const o = await s.engine.abort(id, opts.reason, s.planHash);
           out(

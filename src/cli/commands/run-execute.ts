@@ -1,7 +1,7 @@
 // `lifeboat run` without --dry-run: derive the run, then execute it with the engine, printing
 // live progress. Exit 0 succeeded, 1 failed or aborted, 3 waiting for an approval (--no-wait).
 import type { PlannedRun } from '../../core/runbook/index.js';
-import type { RunOutcome } from '../../engine/index.js';
+import type { EngineListener, RunOutcome } from '../../engine/index.js';
 import { progressLine } from '../output/run-progress.js';
 import { ExitCode } from '../program.js';
 import { openSession } from '../run-session.js';
@@ -21,13 +21,15 @@ export function outcomeExit(o: RunOutcome): number {
   return 1;
 }
 
-export function printer(out: (s: string) => void, json: boolean | undefined) {
-  return json
-    ? (e: unknown) => out(`${JSON.stringify(e)}\n`)
-    : (e: Parameters<typeof progressLine>[0]) => {
-        const line = progressLine(e);
-        if (line) out(`${line}\n`);
-      };
+export function printer(out: (s: string) => void, json: boolean | undefined): EngineListener {
+  return (e) => {
+    if (json) {
+      out(`${JSON.stringify(e)}\n`);
+      return;
+    }
+    const line = progressLine(e);
+    if (line) out(`${line}\n`);
+  };
 }
 
 export async function executeRun(
@@ -35,7 +37,7 @@ export async function executeRun(
   opts: ExecuteOptions,
   out: (s: string) => void,
 ): Promise<void> {
-  const session = openSession(opts, printer(out, opts.json) as never);
+  const session = openSession(opts, printer(out, opts.json));
   let outcome: RunOutcome;
   try {
     const planned = derive(session.plan);

@@ -9,6 +9,7 @@ import type { Plan } from '../../core/plan/index.js';
 import { SshRunner } from '../../drivers/command/index.js';
 import { LocalNodeRunner, type NodeRunner } from '../../drivers/node-runner.js';
 import { resolveSecret } from '../../drivers/secrets.js';
+import { LAB_NAME_RE } from '../../lab/index.js';
 import type { DriverEnvironment } from './driver-factory.js';
 
 export function labEnvironment(
@@ -69,10 +70,10 @@ const IN_LAB = 'LIFEBOAT_IN_LAB_NETNS';
  */
 export function enterLabNetwork(lab: string): void {
   if (process.env[IN_LAB] === lab) return;
-  if (!/^[a-z0-9]{1,10}$/.test(lab))
+  if (!LAB_NAME_RE.test(lab))
     throw new LifeboatError(
       'LB_E_CLI_USAGE',
-      `--lab ${JSON.stringify(lab)}: a lab name is 1-10 lowercase letters or digits`,
+      `--lab ${JSON.stringify(lab)}: a lab name is a lowercase letter then up to 9 lowercase letters or digits`,
     );
   const r = spawnSync(
     'ip',

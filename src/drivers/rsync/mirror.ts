@@ -73,9 +73,14 @@ export const STAMP_SLACK_MS = 50;
 /** What a whole-second stamp (an rsync listing, a seconds-only file system) may hide. */
 export const SECOND_MS = 1000;
 
-/** The latest a change stamped `mtimeMs` may have happened (exclusive). Pure. */
+/**
+ * The latest a change stamped `mtimeMs` may have happened (exclusive). `wholeSeconds`: the stamp
+ * is known only to the second (a listing; or a local stamp whose nanoseconds are all zero, as a
+ * seconds-only file system writes). A local stamp merely falling on a whole millisecond-second
+ * (1 in 1,000 files) is precise, not coarse. Pure.
+ */
 export function changeBefore(mtimeMs: number, wholeSeconds: boolean): number {
-  return mtimeMs + (wholeSeconds || mtimeMs % SECOND_MS === 0 ? SECOND_MS : 1);
+  return mtimeMs + (wholeSeconds ? SECOND_MS : 1);
 }
 
 /**
@@ -183,7 +188,7 @@ export function addEntry(
     s.newestMtimeMs = e.mtimeMs;
     s.newestPath = e.path;
   }
-  const before = changeBefore(e.mtimeMs, opts.wholeSeconds);
+  const before = changeBefore(e.mtimeMs, opts.wholeSeconds || e.wholeSecond === true);
   if (s.changesBeforeMs === undefined || before > s.changesBeforeMs) s.changesBeforeMs = before;
 }
 

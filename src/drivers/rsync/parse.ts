@@ -121,6 +121,8 @@ export interface ListedEntry {
   size: number;
   /** Modification time in ms since the epoch (rsync prints whole seconds; TZ=UTC). */
   mtimeMs: number;
+  /** The stamp is known only to the second (a local stamp with no sub-second part at all). */
+  wholeSecond?: boolean;
 }
 
 const LIST =

@@ -1,5 +1,6 @@
 // The newest change in a local tree (the source of a push, the target of a pull): a bounded,
 // abortable walk with lstat (links are not followed), the same summary as a remote listing.
+import type { BigIntStats } from 'node:fs';
 import { lstat, opendir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LifeboatError } from '../../core/errors/index.js';
@@ -16,9 +17,9 @@ export async function scanLocalTree(root: string, opts: ScanOptions): Promise<Tr
   const s: TreeSummary = { entries: 0 };
   const max = opts.maxEntries ?? 2_000_000;
   let seen = 0;
-  let rootStat: Awaited<ReturnType<typeof lstat>>;
+  let rootStat: BigIntStats;
   try {
-    rootStat = await lstat(root);
+    rootStat = await lstat(root, { bigint: true });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return s;
     throw new LifeboatError(
@@ -26,9 +27,10 @@ export async function scanLocalTree(root: string, opts: ScanOptions): Promise<Tr
       `cannot read ${root}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`,
     );
   }
-  // Local stamps are read to the millisecond (a whole-second one may hide up to a second).
+  // Local stamps are read in nanoseconds: precise, unless their sub-second part is all zero (a
+  // seconds-only file system), which may hide up to a second.
   const add = { rootMtime: opts.rootMtime, wholeSeconds: false };
-  addEntry(s, { path: '.', dir: true, size: 0, mtimeMs: Math.floor(rootStat.mtimeMs) }, add);
+  addEntry(s, { path: '.', dir: true, size: 0, ...stamp(rootStat) }, add);
   const stack: string[] = [''];
   while (stack.length > 0) {
     const rel = stack.pop() as string;
@@ -48,10 +50,10 @@ export async function scanLocalTree(root: string, opts: ScanOptions): Promise<Tr
       }
       const path = rel === '' ? d.name : `${rel}/${d.name}`;
       try {
-        const st = await lstat(join(root, path));
+        const st = await lstat(join(root, path), { bigint: true });
         addEntry(
           s,
-          { path, dir: st.isDirectory(), size: st.size, mtimeMs: Math.floor(st.mtimeMs) },
+          { path, dir: st.isDirectory(), size: Number(st.size), ...stamp(st) },
           add,
         );
         if (st.isDirectory() && !path.endsWith('.lifeboat-partial')) stack.push(path);
@@ -61,4 +63,12 @@ export async function scanLocalTree(root: string, opts: ScanOptions): Promise<Tr
     }
   }
   return s;
+}
+
+/** A local stamp in ms, and whether it is known only to the second (nanoseconds all zero). */
+export function stamp(st: Pick<BigIntStats, 'mtimeNs'>): { mtimeMs: number; wholeSecond: boolean } {
+  return {
+    mtimeMs: Number(st.mtimeNs / 1_000_000n),
+    wholeSecond: st.mtimeNs % 1_000_000_000n === 0n,
+  };
 }

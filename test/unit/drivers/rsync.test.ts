@@ -26,7 +26,7 @@ import {
   type TreeSummary,
   wholeSecond,
 } from '../../../src/drivers/rsync/index.js';
-import { scanLocalTree } from '../../../src/drivers/rsync/tree-scan.js';
+import { scanLocalTree, stamp } from '../../../src/drivers/rsync/tree-scan.js';
 import { Secret } from '../../../src/drivers/secrets.js';
 
 const HOSTILE = [';id', '$(id)', '`id`', 'a\nb', '--option', '-e sh', '../etc', "it's", 'x y'];
@@ -435,9 +435,18 @@ describe('mirror RPO at the second of T0: the marker keeps milliseconds', () => 
     };
     expect(markerContentDecides(listed, target(false))).toBe(false);
     expect(mirrorRpo(listed, target(true), now)).toMatchObject({ inSync: false });
-    // Locally, a stamp without a sub-second part is treated the same way.
-    expect(changeBefore(second, false)).toBe(second + 1000);
+    // A precise local stamp is known to the millisecond, even one that falls on a whole second
+    // (1 file in 1,000 does); only a stamp with no sub-second part in nanoseconds is coarse.
+    expect(changeBefore(second, false)).toBe(second + 1);
     expect(changeBefore(second + 300, false)).toBe(second + 301);
+    expect(stamp({ mtimeNs: BigInt(second) * 1_000_000n })).toEqual({
+      mtimeMs: second,
+      wholeSecond: true,
+    });
+    expect(stamp({ mtimeNs: BigInt(second) * 1_000_000n + 17n })).toEqual({
+      mtimeMs: second,
+      wholeSecond: false,
+    });
     // The second before T0's: in sync by the mtime alone, nothing to read.
     const earlier: TreeSummary = {
       entries: 3,
@@ -483,6 +492,16 @@ describe('mirror RPO at the second of T0: the marker keeps milliseconds', () => 
         rootMtime: true,
       });
       expect(whole.changesBeforeMs).toBe(second + 1000);
+      // On the whole second in milliseconds but not in nanoseconds (2^-19 s, about 1.9 µs later,
+      // exact in binary): precise, as 1 file in 1,000 written just before a sync is.
+      const justAfter = second / 1000 + 2 ** -19;
+      utimesSync(join(root, 'a.txt'), justAfter, justAfter);
+      const precise = await scanLocalTree(root, {
+        signal: AbortSignal.timeout(5000),
+        rootMtime: true,
+      });
+      expect(precise.newestMtimeMs).toBe(second);
+      expect(precise.changesBeforeMs).toBe(second + 1);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

@@ -51,11 +51,7 @@ export async function scanLocalTree(root: string, opts: ScanOptions): Promise<Tr
       const path = rel === '' ? d.name : `${rel}/${d.name}`;
       try {
         const st = await lstat(join(root, path), { bigint: true });
-        addEntry(
-          s,
-          { path, dir: st.isDirectory(), size: Number(st.size), ...stamp(st) },
-          add,
-        );
+        addEntry(s, { path, dir: st.isDirectory(), size: Number(st.size), ...stamp(st) }, add);
         if (st.isDirectory() && !path.endsWith('.lifeboat-partial')) stack.push(path);
       } catch {
         // vanished between readdir and lstat

@@ -7,7 +7,7 @@
 // Keys in etcd (under a configurable prefix): `lease/<key>` (holder, attached to an etcd lease),
 // `fence/<key>` (never deleted; its mod_revision is the current fencing token), `runs/<id>`,
 // `journal/<runId>/<seq, 16 digits>`, `journal/<runId>/head`, `approvals/<runId>/<id>`,
-// `audit/<seq, 16 digits>`, `audit/head`.
+// `audit/<seq, 16 digits>`, `audit/head`, `tokens/<name>`, `token-hash/<sha256>` (→ name).
 //
 // All methods are async because etcd's are. Every write is durable when its promise resolves
 // (SQLite: fsync'd WAL; etcd: committed by a quorum), and a write interrupted by a crash is either
@@ -20,11 +20,13 @@ import type {
   NewAuditEntry,
 } from './audit-chain.js';
 import type {
+  ApiTokenRecord,
   Approval,
   ApprovalMatch,
   JournalEntry,
   Lease,
   LeaseInfo,
+  NewApiToken,
   NewApproval,
   NewJournalEntry,
   NewRun,
@@ -171,12 +173,49 @@ export interface AuditLog {
   verify(options?: { anchor?: AuditAnchor }): Promise<AuditVerification>;
 }
 
+/**
+ * The API's tokens, by name, each stored as the SHA-256 of the token (the token itself is shown
+ * once when created and kept nowhere). Looked up by that hash: an index on a hash of a random
+ * 32-byte secret tells nothing about the secret through timing.
+ */
+export interface TokenStore {
+  /**
+   * Stores a new token. Throws LB_E_SERVER_TOKEN_NAME when a token has that name, and
+   * LB_E_STORE_CONFLICT when one has that hash (a token created twice).
+   * etcd: Txn If(create_revision(tokens/name) = 0, create_revision(token-hash/hash) = 0)
+   * Then(Put tokens/name, Put token-hash/hash = name).
+   */
+  create(token: NewApiToken): Promise<ApiTokenRecord>;
+
+  /**
+   * The token with this SHA-256 (64 hex digits), if it exists and was not revoked.
+   * etcd: Get token-hash/hash, then Get tokens/<name> (or one Txn with both).
+   */
+  findByHash(hash: string): Promise<ApiTokenRecord | undefined>;
+
+  /** Every token, by name. etcd: Range over the tokens/ prefix. */
+  list(): Promise<ApiTokenRecord[]>;
+
+  /**
+   * Deletes the token: from now on it authenticates nothing. True when it existed.
+   * etcd: Txn Then(Delete tokens/name, Delete token-hash/<its hash>) after reading it.
+   */
+  revoke(name: string): Promise<boolean>;
+
+  /**
+   * Records that the token was used at `at` (only ever moves forward). Best effort for the
+   * caller: a lost update only makes "last used" older. etcd: Put tokens/name, no compare.
+   */
+  touch(name: string, at: number): Promise<void>;
+}
+
 export interface StateStore {
   readonly leases: LeaseStore;
   readonly runs: RunStore;
   readonly journal: JournalStore;
   readonly approvals: ApprovalStore;
   readonly audit: AuditLog;
+  readonly tokens: TokenStore;
   /** Where the state is, for messages: a file path, or etcd endpoints and prefix. */
   readonly location: string;
   /** Closes the store; later calls fail. Idempotent. */

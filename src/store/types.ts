@@ -156,3 +156,26 @@ export interface ApprovalMatch {
   /** When given, only an approval by this role. */
   readonly role?: string;
 }
+
+/**
+ * An API token as the store keeps it: never the token itself, only its SHA-256. Whoever reads
+ * the store (a backup, a copied state file) learns names and roles, not a credential.
+ */
+export interface ApiTokenRecord {
+  /** Unique; recorded as the actor of what the token's holder does (approvals, aborts, runs). */
+  readonly name: string;
+  /** The API role (viewer, operator, approver, admin); the store does not interpret it. */
+  readonly role: string;
+  /** SHA-256 of the whole token string, 64 lowercase hex digits; unique. */
+  readonly hash: string;
+  readonly createdAt: number;
+  /** When the token last authenticated a request, to the precision the caller records it. */
+  readonly lastUsedAt: number | undefined;
+}
+
+export interface NewApiToken {
+  readonly name: string;
+  readonly role: string;
+  readonly hash: string;
+  readonly at?: number;
+}

@@ -5,6 +5,7 @@ import { ANSIBLE_CODES } from './codes/ansible.js';
 import { CHECK_CODES } from './codes/check.js';
 import { CLI_CODES } from './codes/cli.js';
 import { COMMAND_CODES } from './codes/command.js';
+import { CONTROLLER_CODES } from './codes/controller.js';
 import { DNS_CODES } from './codes/dns.js';
 import { DRIVER_CODES } from './codes/driver.js';
 import { ENGINE_CODES } from './codes/engine.js';
@@ -15,6 +16,7 @@ import { PLAN_CODES } from './codes/plan.js';
 import { POSTGRES_CODES } from './codes/postgres.js';
 import { RSYNC_CODES } from './codes/rsync.js';
 import { RUNBOOK_CODES } from './codes/runbook.js';
+import { SERVER_CODES } from './codes/server.js';
 import { SSH_CODES } from './codes/ssh.js';
 import { STORE_CODES } from './codes/store.js';
 
@@ -35,6 +37,8 @@ export const ERROR_CODES = {
   ...STORE_CODES,
   ...RUNBOOK_CODES,
   ...ENGINE_CODES,
+  ...CONTROLLER_CODES,
+  ...SERVER_CODES,
 } as const satisfies Record<string, CodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -100,6 +100,19 @@ export const MIGRATIONS: readonly Migration[] = [
       ${appendOnly('audit')}
     `,
   },
+  {
+    version: 2,
+    description: 'API tokens (SHA-256 only, never the token)',
+    sql: `
+      CREATE TABLE api_tokens (
+        name         TEXT PRIMARY KEY,
+        role         TEXT NOT NULL,
+        hash         TEXT NOT NULL UNIQUE CHECK (length(hash) = 64),
+        created_at   INTEGER NOT NULL,
+        last_used_at INTEGER
+      ) STRICT;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

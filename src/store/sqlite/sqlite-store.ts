@@ -10,6 +10,7 @@ import { newContext } from './context.js';
 import { SqliteJournal } from './journal.js';
 import { SqliteLeases } from './leases.js';
 import { SqliteRuns } from './runs.js';
+import { SqliteTokens } from './tokens.js';
 
 export interface SqliteStoreOptions extends SqliteOpenOptions {
   /** The clock leases are measured with; tests may pass a fake one. Default Date.now. */
@@ -33,6 +34,7 @@ export class SqliteStateStore implements StateStore {
   readonly journal: SqliteJournal;
   readonly approvals: SqliteApprovals;
   readonly audit: SqliteAudit;
+  readonly tokens: SqliteTokens;
   readonly location: string;
   readonly #db: Database.Database;
 
@@ -45,6 +47,7 @@ export class SqliteStateStore implements StateStore {
     this.journal = new SqliteJournal(ctx);
     this.approvals = new SqliteApprovals(ctx);
     this.audit = new SqliteAudit(ctx);
+    this.tokens = new SqliteTokens(ctx);
   }
 
   /** How the file is set up, as SQLite reports it (for `lifeboat status` and tests). */

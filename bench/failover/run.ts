@@ -5,11 +5,10 @@
 // (`lifeboat run failover app-db --dry-run --lab lb`), which every real run pays too.
 // Root only. Usage: npx tsx bench/failover/run.ts
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
-import { ADDRESSES, Lab, PORTS } from '../../src/lab/index.js';
+import { Lab, openWorkload } from '../../src/lab/index.js';
 import { openSqliteStore } from '../../src/store/index.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -35,70 +34,41 @@ async function round(
   await lab.down();
   await lab.up(['postgres', 'haproxy', 'bind'], { pgMode: 'sync' });
   const dir = mkdtempSync(join(tmpdir(), 'lifeboat-bench-'));
-  const password = readFileSync(lab.endpoints().postgres.users.app.passwordFile, 'utf8').trim();
-  const fwd = await lab.forward('bench-pg', {
-    host: ADDRESSES.wan,
-    port: PORTS.haproxyPostgres,
-    pg: true,
+  const wl = await openWorkload(lab, 'postgres', {
+    name: 'bench-pg',
+    connectTimeoutMs: 500,
+    queryTimeoutMs: 1000,
   });
-  const connect = async () => {
-    const c = new pg.Client({
-      host: fwd.path,
-      port: PORTS.haproxyPostgres,
-      user: 'app',
-      password,
-      database: 'app',
-      connectionTimeoutMillis: 500,
-      query_timeout: 1000,
-    });
-    c.on('error', () => undefined);
-    await c.connect();
-    return c;
-  };
-  const c0 = await connect();
-  await c0.query('CREATE TABLE IF NOT EXISTS bench_writes (id integer PRIMARY KEY)');
-  await c0.end();
-  let start = 0;
-  let firstAck = 0;
-  let stop = false;
-  const writer = (async () => {
-    let c: pg.Client | undefined;
-    for (let id = 1; !stop; id++) {
-      try {
-        c ??= await connect();
-        await c.query('INSERT INTO bench_writes VALUES ($1)', [id]);
-        if (start > 0 && firstAck === 0) firstAck = performance.now();
-      } catch {
-        c?.end().catch(() => undefined);
-        c = undefined;
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    }
-    await c?.end().catch(() => undefined);
-  })();
-  await new Promise((r) => setTimeout(r, 500));
-  await lab.partition('a');
-  await new Promise((r) => setTimeout(r, 200));
-  start = performance.now();
-  firstAck = 0;
-  const code = await cli([
-    'run',
-    'failover',
-    'app-db',
-    '--plan',
-    PLAN,
-    '--lab',
-    'lb',
-    '--state',
-    join(dir, 'state.db'),
-  ]);
-  const runMs = performance.now() - start;
-  const deadline = Date.now() + 10_000;
-  while (firstAck === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-  stop = true;
-  await writer;
-  await fwd.close();
-  if (code !== 0 || firstAck === 0)
+  const writer = await wl.writer('bench_writes', { pauseOnErrorMs: 20 });
+  let code: number | null = null;
+  let runMs = 0;
+  let firstAck: number | undefined;
+  try {
+    await new Promise((r) => setTimeout(r, 500));
+    await lab.partition('a');
+    await new Promise((r) => setTimeout(r, 200));
+    writer.mark();
+    const start = performance.now();
+    code = await cli([
+      'run',
+      'failover',
+      'app-db',
+      '--plan',
+      PLAN,
+      '--lab',
+      'lb',
+      '--state',
+      join(dir, 'state.db'),
+    ]);
+    runMs = performance.now() - start;
+    // Bounded: 10 s for the first write through HAProxy after the run.
+    await writer.waitForMore(1, 10_000);
+    firstAck = writer.firstAckAfterMark();
+  } finally {
+    await writer.stop();
+    await wl.close();
+  }
+  if (code !== 0 || firstAck === undefined)
     throw new Error(`round failed: exit ${code}, first ack ${firstAck}`);
   const store = openSqliteStore(join(dir, 'state.db'), { readOnly: true });
   const [run] = await store.runs.list();
@@ -111,7 +81,7 @@ async function round(
   }
   await store.close();
   rmSync(dir, { recursive: true, force: true });
-  return { firstAckMs: firstAck - start, runMs, steps };
+  return { firstAckMs: firstAck, runMs, steps };
 }
 
 const lab = Lab.open({ name: 'lb' });

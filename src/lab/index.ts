@@ -17,3 +17,15 @@ export type { LabState, ServerEntry } from './state.js';
 export { assertRoot, type ComponentStatus, type LabStatus, type ServerStatus } from './status.js';
 export type { DownReport } from './teardown.js';
 export * from './topology.js';
+export {
+  countPresent,
+  type Engine as WorkloadEngine,
+  openWorkload,
+  type PrimaryChecker,
+  type SqlClient,
+  servingSite,
+  type Workload,
+  type Writer,
+  watchPrimaries,
+  writablePrimaries,
+} from './workload.js';

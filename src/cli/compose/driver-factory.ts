@@ -94,6 +94,7 @@ export class DriverFactory {
               server: {
                 runner: this.env.runnerFor(node.name),
                 dataDir: perNode(ds.dataDir, node.name),
+                ...(ds.keepFiles ? { keepFiles: ds.keepFiles } : {}),
               },
             }
           : {}),

@@ -42,6 +42,13 @@ export const dataSetSchema = z
     dataDir: absolutePath(
       'For `postgres`: the data directory on the nodes (to rebuild the old primary as a replica); `{node}` stands for the node name.',
     ).optional(),
+    keepFiles: z
+      .array(z.string().regex(/^[A-Za-z0-9._-]{1,255}$/, { message: 'must be a file name' }))
+      .max(50)
+      .optional()
+      .describe(
+        "For `postgres`: files of the data directory that belong to each node and survive a rebuild (default postgresql.conf, pg_hba.conf, pg_ident.conf); add files they include, e.g. a node's own settings.",
+      ),
     path: absolutePath('For `files` and `backup`: the directory on the source node.').optional(),
     targetPath: absolutePath(
       'For `files`: the directory on the targets (default: `path`).',

@@ -56,6 +56,8 @@ export interface RunStep {
   error?: { code: string; message: string };
   startedAt?: string;
   endedAt?: string;
+  /** The step's undo, once an abort started it. */
+  undo?: { phase: StepPhase; detail?: string };
 }
 
 export interface RunSummary {
@@ -78,6 +80,10 @@ export interface RunDetail extends RunSummary {
   steps: RunStep[];
   /** The journal's last seq: SSE `journal` events after it continue this picture. */
   journalSeq: number;
+  /** What the run waits for now (an approval of `stepId`), when it waits. */
+  waiting?: { stepId: string; purpose: string; reason: string; role?: string };
+  /** Why the run failed, when it did. */
+  failure?: { stepId: string; code: string; message: string };
 }
 
 export interface AuditRecord {
@@ -104,3 +110,36 @@ export interface StartRunBody {
   reason?: string;
   acceptDataLoss?: boolean;
 }
+
+/** POST /api/v1/runs answers with the new run's id (201). */
+export interface StartedRun {
+  runId: string;
+}
+
+/** GET /api/v1/audit/verify: the hash chain checked whole (see docs/store.md). */
+export interface AuditVerifyResult {
+  ok: boolean;
+  /** Entries that verify, from the first. */
+  checked: number;
+  head: { seq: number; hash: string };
+  /** The head recorded beside the chain. */
+  recorded: { seq: number; hash: string };
+  /** The first entry that does not verify. */
+  broken?: { seq: number; reason: string; message: string };
+}
+
+/** GET /api/v1/tokens (admin): the API tokens, never the token nor its hash. */
+export interface TokenInfo {
+  name: string;
+  role: string;
+  createdAt: string;
+  lastUsedAt?: string;
+}
+
+/**
+ * SSE (`GET /api/v1/events`): each controller event is sent as `event: <ControllerEvent.type>`,
+ * `id: <SequencedEvent.id>`, `data: <SequencedEvent as JSON>`. When a resumed stream
+ * (`Last-Event-ID`) missed events the server no longer holds, it first sends this event (data
+ * `{"after": <Last-Event-ID>}`): refetch everything, then follow the stream.
+ */
+export const SSE_GAP_EVENT = 'gap';

@@ -1,0 +1,279 @@
+// GET /metrics: Prometheus series read from the controller at scrape time (probe state, RPO,
+// RTO, plan reloads, SSE clients), plus counters and a histogram fed by the controller's events
+// (probe results, run durations). One registry per server, so that several servers in one
+// process (tests) do not share series. Names are listed in docs/api.md.
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { ControllerView, SequencedEvent } from '../controller/model.js';
+import { FINAL_RUN_STATES } from '../store/index.js';
+
+const RUN_BUCKETS_S = [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200];
+
+/** A ratio in [0, 1] per tier: `ok` of `all`. */
+function ratios(rows: { tier: string; ok: boolean }[]): Map<string, number> {
+  const by = new Map<string, { ok: number; all: number }>();
+  for (const r of rows) {
+    const t = by.get(r.tier) ?? { ok: 0, all: 0 };
+    t.all += 1;
+    if (r.ok) t.ok += 1;
+    by.set(r.tier, t);
+  }
+  return new Map([...by].map(([tier, t]) => [tier, t.all === 0 ? 1 : t.ok / t.all]));
+}
+
+export class ApiMetrics {
+  readonly registry = new Registry();
+  readonly #probeResults: Counter<'service' | 'site' | 'probe' | 'result'>;
+  readonly #runDuration: Histogram<'runbook' | 'outcome'>;
+  /** Runs already observed: a run's final state may be reported more than once. */
+  readonly #observed = new Set<string>();
+  #unsubscribe: (() => void) | undefined;
+
+  constructor(
+    private readonly controller: ControllerView,
+    sse: () => { clients: number; dropped: number },
+  ) {
+    const registers = [this.registry];
+    const services = () => controller.services();
+
+    this.#probeResults = new Counter({
+      name: 'lifeboat_probe_results_total',
+      help: 'Probe executions since the server started, by result (ok, fail).',
+      labelNames: ['service', 'site', 'probe', 'result'],
+      registers,
+    });
+    new Gauge({
+      name: 'lifeboat_probe_up',
+      help: 'The last result of each probe: 1 ok, 0 failed (absent until it ran).',
+      labelNames: ['service', 'site', 'probe'],
+      registers,
+      collect() {
+        this.reset();
+        for (const s of services())
+          for (const site of s.sites)
+            for (const p of site.probes)
+              if (p.ok !== undefined)
+                this.set({ service: s.name, site: site.site, probe: p.name }, p.ok ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'lifeboat_site_up',
+      help: 'Health of each service at each site: 1 up, 0 down (absent while unknown).',
+      labelNames: ['service', 'site'],
+      registers,
+      collect() {
+        this.reset();
+        for (const s of services())
+          for (const site of s.sites)
+            if (site.health !== 'unknown')
+              this.set({ service: s.name, site: site.site }, site.health === 'up' ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'lifeboat_outage',
+      help: '1 for a confirmed outage of the service at the site.',
+      labelNames: ['service', 'site'],
+      registers,
+      collect() {
+        this.reset();
+        for (const s of services())
+          if (s.outage) this.set({ service: s.name, site: s.outage.site }, 1);
+      },
+    });
+    new Gauge({
+      name: 'lifeboat_rpo_seconds',
+      help: 'RPO now per data set: replica lag, or the age of the last good sync or backup (absent while unknown).',
+      labelNames: ['service', 'data_set', 'kind', 'tier'],
+      registers,
+      collect() {
+        this.reset();
+        for (const s of services())
+          for (const r of s.rpo)
+            if (r.rpoMs !== undefined)
+              this.set(
+                { service: s.name, data_set: r.dataSet, kind: r.kind, tier: s.tier },
+                r.rpoMs / 1000,
+              );
+      },
+    });
+    new Gauge({
+      name: 'lifeboat_rpo_target_seconds',
+      help: 'The RPO target of each data set (its tier).',
+      labelNames: ['service', 'data_set', 'tier'],
+      registers,
+      collect() {
+        this.reset();
+        for (const s of services())
+          for (const r of s.rpo)
+            this.set({ service: s.name, data_set: r.dataSet, tier: s.tier }, r.targetMs / 1000);
+      },
+    });
+    new Gauge({
+      name: 'lifeboat_rpo_compliance_ratio',
+      help: 'Per tier, the share of data sets whose RPO now is within target (an unknown RPO counts as not within).',
+      labelNames: ['tier'],
+      registers,
+      collect() {
+        this.reset();
+        const rows = services().flatMap((s) =>
+          s.rpo
+            .filter((r) => r.kind !== 'none')
+            .map((r) => ({ tier: s.tier, ok: r.within === true })),
+        );
+        for (const [tier, v] of ratios(rows)) this.set({ tier }, v);
+      },
+    });
+    new Gauge({
+      name: 'lifeboat_rto_planned_seconds',
+      help: 'The RTO the plan’s runbook estimates for each service (absent without an estimate).',
+      labelNames: ['service', 'tier'],
+      registers,
+      collect() {
+        this.reset();
+        for (const s of services())
+          if (s.plannedRtoMs !== undefined)
+            this.set({ service: s.name, tier: s.tier }, s.plannedRtoMs / 1000);
+      },
+    });
+    new Gauge({
+      name: 'lifeboat_rto_target_seconds',
+      help: 'The RTO target of each service (its tier).',
+      labelNames: ['service', 'tier'],
+      registers,
+      collect() {
+        this.reset();
+        for (const s of services())
+          this.set({ service: s.name, tier: s.tier }, s.rtoTargetMs / 1000);
+      },
+    });
+    new Gauge({
+      name: 'lifeboat_rto_compliance_ratio',
+      help: 'Per tier, the share of services whose planned RTO is within target (a service without an estimate counts as not within).',
+      labelNames: ['tier'],
+      registers,
+      collect() {
+        this.reset();
+        const rows = services().map((s) => ({
+          tier: s.tier,
+          ok: s.plannedRtoMs !== undefined && s.plannedRtoMs <= s.rtoTargetMs,
+        }));
+        for (const [tier, v] of ratios(rows)) this.set({ tier }, v);
+      },
+    });
+    new Gauge({
+      name: 'lifeboat_service_ready_to_fail_over',
+      help: '1 when a failover of the service could start now without accepting data loss.',
+      labelNames: ['service', 'tier'],
+      registers,
+      collect() {
+        this.reset();
+        for (const s of services())
+          this.set({ service: s.name, tier: s.tier }, s.readyToFailOver ? 1 : 0);
+      },
+    });
+    this.#runDuration = new Histogram({
+      name: 'lifeboat_run_duration_seconds',
+      help: 'Runs that ended while the server ran: from creation to the end, by runbook and outcome (succeeded, failed, aborted).',
+      labelNames: ['runbook', 'outcome'],
+      buckets: RUN_BUCKETS_S,
+      registers,
+    });
+    new Gauge({
+      name: 'lifeboat_plan_reload_ok',
+      help: '1 when the last reload of the plan succeeded (or none failed since the last good one), 0 while a failed reload left the previous plan running.',
+      registers,
+      collect() {
+        this.set(controller.planStatus().lastError ? 0 : 1);
+      },
+    });
+    new Counter({
+      name: 'lifeboat_plan_reloads_total',
+      help: 'Reloads of the plan that replaced the running one.',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(controller.planStatus().reloads);
+      },
+    });
+    new Counter({
+      name: 'lifeboat_plan_reload_failures_total',
+      help: 'Reloads of the plan that failed (the running plan stayed).',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(controller.planStatus().failedReloads);
+      },
+    });
+    new Gauge({
+      name: 'lifeboat_plan_loaded_timestamp_seconds',
+      help: 'When the running plan was loaded (Unix time).',
+      registers,
+      collect() {
+        this.set(Date.parse(controller.planStatus().loadedAt) / 1000);
+      },
+    });
+    new Gauge({
+      name: 'lifeboat_sse_clients',
+      help: 'Clients following GET /api/v1/events now.',
+      registers,
+      collect() {
+        this.set(sse().clients);
+      },
+    });
+    new Counter({
+      name: 'lifeboat_sse_dropped_clients_total',
+      help: 'SSE clients disconnected because they did not read their events fast enough.',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(sse().dropped);
+      },
+    });
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /** Follows the controller's events (probe results, runs that end) until stop(). */
+  start(): void {
+    this.#unsubscribe ??= this.controller.subscribe((e) => this.#onEvent(e));
+  }
+
+  stop(): void {
+    this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
+  }
+
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  #onEvent(se: SequencedEvent): void {
+    const e = se.event;
+    if (e.type === 'probe') {
+      this.#probeResults.inc({
+        service: e.sample.service,
+        site: e.sample.site ?? '',
+        probe: e.sample.probe,
+        result: e.sample.ok ? 'ok' : 'fail',
+      });
+    } else if (e.type === 'run' && FINAL_RUN_STATES.includes(e.state)) {
+      if (this.#observed.has(e.runId)) return;
+      this.#observed.add(e.runId);
+      if (this.#observed.size > 10_000) {
+        const first = this.#observed.values().next().value;
+        if (first !== undefined) this.#observed.delete(first);
+      }
+      void this.controller.store.runs.get(e.runId).then(
+        (run) => {
+          if (!run) return;
+          this.#runDuration.observe(
+            { runbook: e.runbook, outcome: e.state },
+            Math.max(0, run.updatedAt - run.createdAt) / 1000,
+          );
+        },
+        () => {},
+      );
+    }
+  }
+}

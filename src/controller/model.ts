@@ -57,6 +57,8 @@ export interface OutageStatus {
   /** What the policy did: nothing yet, notified, a run proposed or started. */
   action: 'detected' | 'notified' | 'proposed' | 'failing-over';
   runId?: string;
+  /** Why the policy did less than it says (no failover derives, not ready, refused). */
+  detail?: string;
 }
 
 export interface ServiceStatus {

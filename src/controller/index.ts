@@ -1,0 +1,4 @@
+// The controller: the daemon's brain (probes, outages, policies, RPO, events), without HTTP.
+export { type Clock, ManualClock, settle, systemClock } from './clock.js';
+export { Controller, type ControllerDrivers, type ControllerOptions } from './controller.js';
+export * from './model.js';

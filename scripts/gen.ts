@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { errorsMarkdown } from '../src/core/docs/errors-doc.js';
 import { fragmentJsonSchema, planJsonSchema } from '../src/core/docs/json-schema.js';
 import { planReferenceMarkdown } from '../src/core/docs/plan-reference.js';
+import { openApiDocument } from '../src/server/openapi.js';
 
 const root = join(import.meta.dirname, '..');
 const json = (v: unknown) => `${JSON.stringify(v, null, 2)}\n`;
@@ -14,6 +15,7 @@ export const GENERATED: Record<string, () => string> = {
   'schema/plan-fragment.schema.json': () => json(fragmentJsonSchema()),
   'docs/plan-reference.md': () => planReferenceMarkdown(planJsonSchema()),
   'docs/errors.md': () => errorsMarkdown(),
+  'docs/openapi.json': () => json(openApiDocument()),
 };
 
 const check = process.argv.includes('--check');

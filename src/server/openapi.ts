@@ -57,7 +57,7 @@ function parameters(route: RouteSpec, components: Map<string, unknown>): unknown
     for (const [name, s] of Object.entries((schema.properties ?? {}) as Record<string, Mutable>)) {
       const { description, ...rest } = s;
       out.push({
-        name: where === 'header' ? name.replace(/(^|-)([a-z])/g, (m) => m.toUpperCase()) : name,
+        name,
         in: where,
         required: where === 'path' || required.has(name),
         ...(typeof description === 'string' ? { description } : {}),

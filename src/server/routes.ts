@@ -169,7 +169,9 @@ export const ROUTES: readonly RouteSpec[] = [
     access: 'viewer',
     tag: 'operations',
     summary: 'This API described as OpenAPI 3.1 (the same as docs/openapi.json).',
-    schema: { response: { 200: { type: 'object', additionalProperties: true } } },
+    schema: {
+      response: { 200: { type: 'object', additionalProperties: true }, ...errors(...AUTH_ERRORS) },
+    },
     handler: async (c) => c.openApi(),
   },
   {

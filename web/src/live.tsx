@@ -10,7 +10,7 @@ import {
   useRef,
   useState,
 } from 'react';
-import type { SequencedEvent } from '../../src/server/api-types.js';
+import { type SequencedEvent, SSE_GAP_EVENT } from '../../src/server/api-types.js';
 import { API } from './api.js';
 import { EVENT_TYPES, parseEvent, SequenceTracker } from './lib/events.js';
 
@@ -62,7 +62,7 @@ export function LiveProvider({ children }: { children: React.ReactNode }) {
       });
       source.addEventListener('message', onMessage);
       for (const t of EVENT_TYPES) source.addEventListener(t, onMessage);
-      source.addEventListener('gap', () => emit({ kind: 'gap' }));
+      source.addEventListener(SSE_GAP_EVENT, () => emit({ kind: 'gap' }));
     };
     open();
     return () => {

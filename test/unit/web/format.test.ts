@@ -9,6 +9,7 @@ import {
 
 describe('formatDuration', () => {
   it('reads at a glance, from milliseconds to days', () => {
+    expect(formatDuration(0)).toBe('0 s');
     expect(formatDuration(850)).toBe('850 ms');
     expect(formatDuration(1500)).toBe('1.5 s');
     expect(formatDuration(2000)).toBe('2 s');

@@ -78,11 +78,8 @@ describe('a run kept current by journal events', () => {
       }),
     ).run;
     expect(awaitingStep(r)?.id).toBe('promote');
-    expect(r.steps[1]).toMatchObject({
-      awaitingApproval: true,
-      approvalRole: 'approver',
-      detail: 'promote b1',
-    });
+    expect(r.steps[1]).toMatchObject({ awaitingApproval: true, approvalRole: 'approver' });
+    expect(r.waiting?.reason).toBe('promote b1');
     r = applyJournalEntry(
       r,
       entry(2, 'promote', 'note', { event: 'approved', approver: 'alice' }),
@@ -106,15 +103,40 @@ describe('a run kept current by journal events', () => {
     );
   });
 
-  it('adds undo steps the detail did not list', () => {
-    const r = applyJournalEntry(run(), entry(1, 'fence#undo', 'intent')).run;
-    expect(r.steps).toHaveLength(4);
-    expect(r.steps[3]).toMatchObject({
-      id: 'fence#undo',
-      action: 'undo',
-      phase: 'intent',
-      target: 'x',
+  it("shows an undo on its step (as the server's fold does), an unknown step as a new row", () => {
+    let r = applyJournalEntry(run(), entry(1, 'fence#undo', 'intent')).run;
+    expect(r.steps).toHaveLength(3);
+    expect(r.steps[0]?.undo).toEqual({ phase: 'intent' });
+    r = applyJournalEntry(
+      r,
+      entry(2, 'fence#undo', 'result', { status: 'failed', error: { message: 'a1 unreachable' } }),
+    ).run;
+    expect(r.steps[0]?.undo).toEqual({ phase: 'failed', detail: 'a1 unreachable' });
+    expect(r.steps[0]?.phase).toBe('pending');
+    const extra = applyJournalEntry(run(), entry(1, 'engine.confirm', 'intent')).run;
+    expect(extra.steps[3]).toMatchObject({ id: 'engine.confirm', phase: 'intent' });
+  });
+
+  it('keeps what the run waits for, until approved or aborted', () => {
+    let r = applyJournalEntry(
+      run(),
+      entry(1, 'promote', 'note', {
+        event: 'waiting-approval',
+        purpose: 'step',
+        reason: 'promote b1',
+        role: 'approver',
+      }),
+    ).run;
+    expect(r.waiting).toEqual({
+      stepId: 'promote',
+      purpose: 'step',
+      reason: 'promote b1',
+      role: 'approver',
     });
+    r = applyJournalEntry(r, entry(2, null, 'note', { event: 'aborting', by: 'bob' })).run;
+    expect(r.waiting).toBeUndefined();
+    expect(r.state).toBe('aborting');
+    expect(awaitingStep(r)).toBeUndefined();
   });
 
   it('follows run events: state, no approval awaited once it moves on, duration at the end', () => {
@@ -137,8 +159,13 @@ describe('a run kept current by journal events', () => {
     r = reduceRun(r, ev('running', '2026-11-21T10:00:30Z')).run;
     expect(r.state).toBe('running');
     expect(awaitingStep(r)).toBeUndefined();
-    r = reduceRun(r, ev('succeeded', '2026-11-21T10:01:00Z')).run;
+    expect(reduceRun(r, ev('running', '2026-11-21T10:00:31Z')).refetch).toBe(false);
+    const end = reduceRun(r, ev('succeeded', '2026-11-21T10:01:00Z'));
+    expect(end.refetch).toBe(true);
+    r = end.run;
     expect(r.durationMs).toBe(60_000);
+    expect(r.state).toBe('succeeded');
+    expect(reduceRun(r, ev('succeeded', '2026-11-21T10:01:01Z')).refetch).toBe(false);
     const other = run();
     expect(
       reduceRun(other, {

@@ -70,7 +70,11 @@ export default function LagChart({ series, targetMs }: { series: LagSeries[]; ta
                 markLine: {
                   symbol: 'none',
                   lineStyle: { color: '#ff6b6b', type: 'dashed', width: 2 },
-                  label: { formatter: `target ${formatDuration(targetMs)}`, color: '#ff9b9b' },
+                  label: {
+                    formatter: `target ${formatDuration(targetMs)}`,
+                    color: '#ff9b9b',
+                    position: 'insideEndTop',
+                  },
                   data: [{ yAxis: targetMs }],
                 },
               }

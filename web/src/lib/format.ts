@@ -6,6 +6,7 @@ import type { RpoStatus } from '../../../src/server/api-types.js';
 export function formatDuration(ms: number | undefined): string {
   if (ms === undefined || !Number.isFinite(ms)) return '—';
   if (ms < 0) return `-${formatDuration(-ms)}`;
+  if (ms === 0) return '0 s';
   if (ms < 1000) return `${Math.round(ms)} ms`;
   const s = ms / 1000;
   if (s < 10) return `${trim(s.toFixed(1))} s`;

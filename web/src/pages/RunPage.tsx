@@ -43,7 +43,7 @@ export function RunPage({ id, who }: { id: string; who: Whoami }) {
         for (const ev of buffer.current) {
           if (ev.event.type === 'run' && ev.at <= detail.updatedAt) continue;
           const x = reduceRun(r, ev);
-          if (!x.refetch) r = x.run;
+          r = x.run;
         }
         setRun(r);
         setError(undefined);
@@ -68,8 +68,8 @@ export function RunPage({ id, who }: { id: string; who: Whoami }) {
     const prev = runRef.current;
     if (!prev) return;
     const x = reduceRun(prev, m.event);
+    if (x.run !== prev) setRun(x.run);
     if (x.refetch) load();
-    else if (x.run !== prev) setRun(x.run);
   });
 
   if (!run)
@@ -150,6 +150,20 @@ export function RunPage({ id, who }: { id: string; who: Whoami }) {
           </dd>
         </div>
       </dl>
+      {run.waiting && !final ? (
+        <div className="banner banner-warn" role="status" data-testid="waiting-banner">
+          <strong>Waiting for approval</strong> of <code>{run.waiting.stepId}</code> (
+          {run.waiting.purpose}
+          {run.waiting.role ? `, role ${run.waiting.role}` : ''})
+          {run.waiting.reason ? `: ${run.waiting.reason}` : ''}
+        </div>
+      ) : null}
+      {run.failure ? (
+        <div className="banner banner-error" role="alert" data-testid="failure-banner">
+          <strong>FAILED at {run.failure.stepId}</strong> <code>{run.failure.code}</code>:{' '}
+          {run.failure.message}
+        </div>
+      ) : null}
       {error ? <ErrorBox error={error} title="Refresh failed" /> : null}
       {actionError ? <ErrorBox error={actionError} title="Refused" /> : null}
       {notice ? (
@@ -167,8 +181,7 @@ export function RunPage({ id, who }: { id: string; who: Whoami }) {
           <Fragment key={s.id}>
             {i === pnr ? (
               <li className="pnr-marker" data-testid="pnr-marker" aria-label="point of no return">
-                <span aria-hidden="true">⛔ </span>POINT OF NO RETURN — from here on an abort does
-                not undo
+                POINT OF NO RETURN — from here on an abort does not undo
                 {run.pointOfNoReturnPassed ? ' (PASSED)' : ' (not passed)'}
               </li>
             ) : null}
@@ -232,6 +245,12 @@ function StepRow({
       {s.error ? (
         <div className="step-error" role="alert">
           <strong>FAILED</strong> <code>{s.error.code}</code>: {s.error.message}
+        </div>
+      ) : null}
+      {s.undo ? (
+        <div className={`step-undo phase-text-${s.undo.phase}`} data-testid={`step-undo-${s.id}`}>
+          <strong>Undo: {PHASE_TEXT[s.undo.phase] ?? s.undo.phase.toUpperCase()}</strong>
+          {s.undo.detail ? ` — ${s.undo.detail}` : ''}
         </div>
       ) : null}
       {s.awaitingApproval ? (

@@ -80,6 +80,12 @@ export interface ReplicationState {
   synchronous?: boolean;
   /** For a replica: the host it replicates from. */
   source?: string;
+  /**
+   * For a replica: whether its source answered the driver's own check (undefined: not asked).
+   * When it did not, `streaming` and the lag are the replica's view as of its last contact, which
+   * a cut link leaves stale until the replica's own timeout.
+   */
+  sourceAnswered?: boolean;
 }
 
 /** A database (or any data holder) that has a replication role. */

@@ -93,9 +93,29 @@ export async function openWorkload(
       bigIntAsNumber: true,
     });
     c.on('error', () => undefined);
+    // The connector's queryTimeout is enforced by the server (max_statement_time): a server cut
+    // off by a partition never answers. So a client-side bound, and destroy() on a dead link.
     return {
-      query: async (sql, params) => (await c.query(sql, params)) as unknown[],
-      end: () => c.end().catch(() => undefined),
+      query: async (sql, params) => {
+        let timer: NodeJS.Timeout | undefined;
+        try {
+          return (await Promise.race([
+            c.query(sql, params),
+            new Promise((_, reject) => {
+              timer = setTimeout(() => {
+                c.destroy();
+                reject(new Error(`query timed out after ${queryMs} ms`));
+              }, queryMs);
+            }),
+          ])) as unknown[];
+        } finally {
+          clearTimeout(timer);
+        }
+      },
+      end: async () => {
+        await Promise.race([c.end().catch(() => undefined), sleep(500)]);
+        c.destroy();
+      },
     };
   };
   return {

@@ -109,6 +109,16 @@ export class DriverFactory {
         address: node.address,
         ...(password ? { password } : {}),
         ...(replication ? { replication } : {}),
+        ...(ds.server
+          ? {
+              server: {
+                runner: this.env.runnerFor(node.name),
+                socket: perNode(ds.server.socket, node.name),
+                startArgv: ds.server.start.map((a) => perNode(a, node.name)),
+                ...(ds.server.pidFile ? { pidFile: perNode(ds.server.pidFile, node.name) } : {}),
+              },
+            }
+          : {}),
       });
     }
     throw config(`data set \`${service}/${dataSet}\` is of kind ${ds.kind}: no database driver`);

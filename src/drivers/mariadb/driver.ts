@@ -105,13 +105,16 @@ export class MariadbDriver implements Replicating, Promotable, Fenceable {
       'SHOW SLAVE STATUS',
     );
     let sourcePos: string | undefined;
-    if (compareSource && isConfiguredReplica(slave)) {
+    const asked = compareSource && isConfiguredReplica(slave);
+    if (asked) {
       sourcePos = await this.#sourcePos(ctx, {
         host: slave.Master_Host,
         port: Number(slave.Master_Port),
       });
     }
-    return toReplicationState(vars, slave, sourcePos);
+    const state = toReplicationState(vars, slave, sourcePos);
+    if (asked) state.sourceAnswered = sourcePos !== undefined;
+    return state;
   }
 
   promote(ctx: OperationContext, opts: MyPromoteOptions = {}): Promise<EffectResult> {

@@ -89,17 +89,11 @@ export async function fenceStop(d: MyFenceDeps, ctx: OperationContext): Promise<
   if (!(await server.isAlive(ctx)))
     return { changed: false, detail: `${d.node} is already stopped` };
   const t0 = performance.now();
-  let asked = false;
-  try {
-    await d.session.query(ctx, 'SHUTDOWN', [], 'SHUTDOWN');
-    asked = true;
-  } catch (e) {
-    // The server may close our connection before it answers: that is the shutdown working.
-    if (e instanceof LifeboatError && e.code === 'LB_E_DRIVER_UNREACHABLE') asked = true;
-    else if (!(e instanceof LifeboatError && e.code === 'LB_E_DRIVER_COMMAND_FAILED')) throw e;
-  }
-  await d.session.close();
-  await server.stop(ctx, asked);
+  // On the node, over the server's socket (mariadb-admin shutdown): a failover fences a primary
+  // that its clients (and this controller's SQL connection) may no longer reach; the node's
+  // runner still does. The SQL session is dropped first, without waiting on a dead link.
+  void d.session.close().catch(() => undefined);
+  await server.stop(ctx, false);
   const ms = Math.round(performance.now() - t0);
   return { changed: true, detail: `stopped ${d.node} in ${ms} ms`, data: { ms } };
 }

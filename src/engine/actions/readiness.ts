@@ -22,6 +22,11 @@ export function replicaVerdict(
 ): Verdict {
   if (s.role === 'primary') return { ready: true, reason: 'already primary (promoted earlier)' };
   if (s.role !== 'replica') return { ready: false, reason: `its role is ${s.role}` };
+  if (s.streaming && s.sourceAnswered === false && !facts.synchronous)
+    return {
+      ready: false,
+      reason: `its source does not answer: the replica says it streams${s.lagMs !== undefined ? `, ${s.lagMs} ms behind` : ''}, but that is as of its last contact, and with asynchronous replication what the source wrote since is unknown`,
+    };
   if (s.streaming) {
     const lag = s.lagMs ?? (s.lagBytes === 0 ? 0 : undefined);
     if (lag === undefined) return { ready: false, reason: 'streaming, but its lag is unknown' };

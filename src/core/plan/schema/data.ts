@@ -42,6 +42,26 @@ export const dataSetSchema = z
     dataDir: absolutePath(
       'For `postgres`: the data directory on the nodes (to rebuild the old primary as a replica); `{node}` stands for the node name.',
     ).optional(),
+    server: z
+      .strictObject({
+        socket: absolutePath(
+          "The server's Unix socket on each node (`{node}` stands for the node name).",
+        ),
+        pidFile: absolutePath(
+          "The server's pid file on each node: a stop waits until it is gone.",
+        ).optional(),
+        start: z
+          .array(z.string().min(1).max(4096))
+          .min(1)
+          .max(50)
+          .describe(
+            'How a node starts the server: a program and its arguments, without a shell (e.g. `[systemctl, start, mariadb]`); `{node}` stands for the node name.',
+          ),
+      })
+      .optional()
+      .describe(
+        'For `mariadb`: how Lifeboat stops and starts the server on its node, for a fence that stops the old primary (failover) and its undo.',
+      ),
     keepFiles: z
       .array(z.string().regex(/^[A-Za-z0-9._-]{1,255}$/, { message: 'must be a file name' }))
       .max(50)

@@ -33,13 +33,17 @@ export function statusOf(code: string): number {
     case 'LB_E_RUNBOOK_UNKNOWN_RUNBOOK':
     case 'LB_E_RUNBOOK_UNKNOWN_SERVICE':
     case 'LB_E_RUNBOOK_UNKNOWN_SITE':
+    case 'LB_E_CONTROLLER_UNKNOWN_SERVICE':
       return 404;
+    case 'LB_E_CONTROLLER_NO_RUN':
+      return 400;
     case 'LB_E_ENGINE_NOT_IN_ROLE':
     case 'LB_E_ENGINE_APPROVER_IS_REQUESTER':
       return 403;
     case 'LB_E_ENGINE_REASON_REQUIRED':
       return 400;
     case 'LB_E_STORE_BUSY':
+    case 'LB_E_CONTROLLER_STOPPED':
       return 503;
   }
   const area = code.split('_')[2];

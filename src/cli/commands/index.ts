@@ -6,6 +6,7 @@ import { renderCommand } from './render.js';
 import { runCommand } from './run.js';
 import { runControlCommands } from './run-control.js';
 import { runsCommand } from './runs.js';
+import { serveCommand } from './serve.js';
 import { tokenCommand } from './token.js';
 
 export const COMMANDS: readonly CommandModule[] = [
@@ -16,5 +17,6 @@ export const COMMANDS: readonly CommandModule[] = [
   runCommand(),
   runsCommand(),
   runControlCommands(),
+  serveCommand(),
   tokenCommand(),
 ];

@@ -10,8 +10,11 @@ import { waitFor } from './wait.js';
 
 /** The service, run by plain `node` as `nobody`: no dependency, in memory, one file. */
 export const HTTP_SERVICE_SOURCE = `// Written by lifeboat lab. Usage: node server.mjs SITE PORT
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-const [site, port] = process.argv.slice(2);
+const [site, port, versionFile] = process.argv.slice(2);
+// The deployed version: what an upgrade playbook writes (the lab's stand-in for a new release).
+const version = () => { try { return readFileSync(versionFile, 'utf8').trim(); } catch { return '1'; } };
 const store = new Map();
 const server = createServer((req, res) => {
   let body = '';
@@ -24,7 +27,8 @@ const server = createServer((req, res) => {
     };
     const path = req.url ?? '/';
     if (req.method === 'GET' || req.method === 'HEAD') {
-      if (path === '/' || path === '/health') return send(200, { ok: true });
+      if (path === '/' || path === '/health') return send(200, { ok: true, version: version() });
+      if (path === '/version') return send(200, { version: version() });
       return store.has(path) ? send(200, { path, value: store.get(path) }) : send(404, { path });
     }
     if (req.method === 'PUT' || req.method === 'POST') {
@@ -41,7 +45,12 @@ process.on('SIGTERM', () => server.close(() => process.exit(0)));
 
 export function httpPaths(paths: LabPaths) {
   const dir = paths.component('http');
-  return { dir, script: join(dir, 'server.mjs') };
+  return {
+    dir,
+    script: join(dir, 'server.mjs'),
+    /** The version a site serves (`1` when absent): examples/lab/playbooks/upgrade-web.yml writes it. */
+    version: (site: Site) => join(dir, `${site}.version`),
+  };
 }
 
 export function httpUrl(site: Site): string {
@@ -56,6 +65,7 @@ async function start(ctx: LabContext, s: ServerSpec): Promise<void> {
     httpPaths(ctx.paths).script,
     site,
     String(PORTS.http),
+    httpPaths(ctx.paths).version(site),
   ]);
   await waitFor(
     async () => (await httpRequest(ctx.ns.wan, { url: `${httpUrl(site)}/health` })).status === 200,

@@ -3,7 +3,7 @@
 export type { ComponentReport, PgMode } from './context.js';
 export { type DbInstance, type LabEndpoints, labEndpoints, type TcpEndpoint } from './endpoints.js';
 export type { RunOptions, RunResult } from './exec.js';
-export { HAPROXY_BACKENDS, haproxyCommand } from './haproxy.js';
+export { HAPROXY_BACKENDS, haproxyCommand, READ_ONLY_BODY } from './haproxy.js';
 export { type InstallReport, installPackages, LAB_PACKAGES } from './install.js';
 export { VRRP, vipHolders } from './keepalived.js';
 export { Lab, type LabOpenOptions, type UpReport } from './lab.js';

@@ -21,6 +21,8 @@ export interface DriverEnvironment {
   localRunner(): NodeRunner;
   /** Reads a secret the plan references (`env:NAME`, `file:/path`). */
   secret(ref: string): Secret;
+  /** In a lab: the network namespace of a node (tools that run locally, such as Ansible's). */
+  namespaceOf?(node: string): string;
 }
 
 const DEFAULT_PORTS = { postgres: 5432, mariadb: 3306 } as const;
@@ -274,16 +276,31 @@ export class DriverFactory {
   }
 
   /** The Ansible run that redeploys a service from scratch, or upgrades its idle colour. */
-  playbook(service: string, which: 'redeploy' | 'upgrade', baseDir: string): AnsibleDriver {
+  /**
+   * The service's upgrade or redeploy playbook. `limit` (a derived step's, e.g. the idle colour)
+   * narrows the plan's own. In a lab, a limit of one node runs ansible-playbook inside that
+   * node's namespace (the lab's inventory connects locally).
+   */
+  playbook(
+    service: string,
+    which: 'redeploy' | 'upgrade',
+    baseDir: string,
+    limit?: string,
+  ): AnsibleDriver {
     const run = this.service(service)[which];
     if (!run) throw config(`service \`${service}\` has no \`${which}\` playbook`);
     const resolve = (p: string) => (p.startsWith('/') ? p : `${baseDir.replace(/\/$/, '')}/${p}`);
+    const only = limit ?? run.limit;
+    const node = only !== undefined ? this.plan.nodes?.[only] : undefined;
+    const namespace =
+      node && this.env.namespaceOf ? this.env.namespaceOf(only as string) : undefined;
     return new AnsibleDriver({
-      name: `${service}/${which}`,
+      name: `${service}.${which}`,
       playbook: resolve(run.playbook),
       ...(run.inventory ? { inventory: resolve(run.inventory) } : {}),
-      ...(run.limit ? { limit: run.limit } : {}),
+      ...(only ? { limit: only } : {}),
       ...(run.extraVars ? { extraVars: run.extraVars } : {}),
+      ...(namespace ? { namespace } : {}),
     });
   }
 }

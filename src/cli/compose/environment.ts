@@ -19,6 +19,7 @@ export function labEnvironment(
   const namespace = (node: string) => `${lab}-${node}`;
   return {
     namespace,
+    namespaceOf: namespace,
     runnerFor(node) {
       let r = runners.get(node);
       if (!r) {

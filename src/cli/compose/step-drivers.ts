@@ -92,8 +92,8 @@ export function composeStepDrivers(
     playbook(svc, args) {
       const s = service(svc);
       const which = s.upgrade && args.playbook === s.upgrade.playbook ? 'upgrade' : 'redeploy';
-      const run = factory.playbook(svc, which, baseDir);
-      return run as unknown as Runnable;
+      const limit = typeof args.limit === 'string' ? args.limit : undefined;
+      return factory.playbook(svc, which, baseDir, limit);
     },
     mirror(svc, ds): Syncable {
       throw config(

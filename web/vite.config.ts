@@ -18,7 +18,7 @@ export default defineConfig({
     chunkSizeWarningLimit: 700,
   },
   server: {
-    // `npx vite --config web/vite.config.ts` against a running `lifeboat serve` on :8080.
-    proxy: { '/api': { target: 'http://127.0.0.1:8080', changeOrigin: false } },
+    // `npx vite --config web/vite.config.ts` against a running `lifeboat serve` (default :8480).
+    proxy: { '/api': { target: 'http://127.0.0.1:8480', changeOrigin: false } },
   },
 });

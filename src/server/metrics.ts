@@ -1,8 +1,9 @@
 // GET /metrics: Prometheus series read from the controller at scrape time (probe state, RPO,
 // RTO, plan reloads, SSE clients), plus counters and a histogram fed by the controller's events
 // (probe results, run durations). One registry per server, so that several servers in one
-// process (tests) do not share series. Names are listed in docs/api.md.
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+// process (tests) do not share series. Names are listed in docs/api.md. prom-client is passed
+// in (imported by createServer when a server is made): the CLI's other commands never load it.
+import type { Counter, Histogram, Registry } from 'prom-client';
 import type { ControllerView, SequencedEvent } from '../controller/model.js';
 import { FINAL_RUN_STATES } from '../store/index.js';
 
@@ -20,8 +21,10 @@ function ratios(rows: { tier: string; ok: boolean }[]): Map<string, number> {
   return new Map([...by].map(([tier, t]) => [tier, t.all === 0 ? 1 : t.ok / t.all]));
 }
 
+type PromClient = typeof import('prom-client');
+
 export class ApiMetrics {
-  readonly registry = new Registry();
+  readonly registry: Registry;
   readonly #probeResults: Counter<'service' | 'site' | 'probe' | 'result'>;
   readonly #runDuration: Histogram<'runbook' | 'outcome'>;
   /** Runs already observed: a run's final state may be reported more than once. */
@@ -29,9 +32,12 @@ export class ApiMetrics {
   #unsubscribe: (() => void) | undefined;
 
   constructor(
+    prom: PromClient,
     private readonly controller: ControllerView,
     sse: () => { clients: number; dropped: number },
   ) {
+    const { Counter, Gauge, Histogram, Registry } = prom;
+    this.registry = new Registry();
     const registers = [this.registry];
     const services = () => controller.services();
 

@@ -5,13 +5,7 @@
 // is one. Errors are ApiError bodies; secrets (tokens, cookies) never reach the log.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import fastifyStatic from '@fastify/static';
-import Fastify, {
-  type FastifyInstance,
-  type FastifyReply,
-  type FastifyRequest,
-  type FastifyServerOptions,
-} from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import type { ControllerView } from '../controller/model.js';
 import type { TokenStore } from '../store/index.js';
 import {
@@ -96,7 +90,14 @@ export async function createServer(options: ServerOptions): Promise<LifeboatServ
     maxBufferBytes: options.sse?.maxBufferBytes ?? 1024 * 1024,
     retryMs: options.sse?.retryMs ?? 3_000,
   });
-  const metrics = new ApiMetrics(controller, () => ({
+  // Loaded when a server is made, not with the module: the CLI bundles this module, and its
+  // other commands should not pay for loading Fastify and prom-client.
+  const [{ default: Fastify }, { default: fastifyStatic }, prom] = await Promise.all([
+    import('fastify'),
+    import('@fastify/static'),
+    import('prom-client'),
+  ]);
+  const metrics = new ApiMetrics(prom, controller, () => ({
     clients: sse.clients,
     dropped: sse.dropped,
   }));
@@ -253,6 +254,12 @@ export async function createServer(options: ServerOptions): Promise<LifeboatServ
           .catch((e: unknown) => req.log.warn({ err: e }, 'could not record token use'));
       }
     }
+  });
+
+  // A POST without a body is validated as `{}`: logout needs none, and the others then name the
+  // field that is missing rather than "body must be object".
+  app.addHook('preValidation', async (req) => {
+    if (req.method === 'POST' && (req.body === undefined || req.body === null)) req.body = {};
   });
 
   for (const route of ROUTES) {

@@ -179,6 +179,15 @@ describe('the API routes', () => {
       // abort needs a reason
       [post('/api/v1/runs/run-1/abort', {}), 400, 'LB_E_SERVER_BAD_REQUEST'],
       [post('/api/v1/runs/run-1/abort', { reason: '' }), 400, 'LB_E_SERVER_BAD_REQUEST'],
+      [
+        h.app.inject({
+          method: 'POST',
+          url: '/api/v1/runs/run-1/abort',
+          headers: h.bearer('approver'),
+        }),
+        400,
+        'LB_E_SERVER_BAD_REQUEST',
+      ],
       // unknown fields are refused, not dropped
       [
         post('/api/v1/runs/run-1/approve', { stepId: 's', extra: 1 }),

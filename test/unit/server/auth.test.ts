@@ -338,3 +338,15 @@ describe('the dashboard session', () => {
     }
   });
 });
+
+describe('logout', () => {
+  it('needs no body', async () => {
+    h = await harness();
+    const r = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/session/logout',
+      headers: h.bearer('viewer'),
+    });
+    expect(r.statusCode, r.body).toBe(200);
+  });
+});

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  compareServices,
   compareTiers,
   countStatuses,
   groupByTier,
@@ -71,6 +72,38 @@ describe('overview grouping and filtering', () => {
         .map((s) => s.name),
     ).toEqual(['app-web']);
     expect(list.filter((s) => matches(s, NO_FILTER))).toHaveLength(3);
+  });
+
+  it('orders a tier by name, or worst first (a run in progress first among equals)', () => {
+    const half = { failures: 1, probes: [] };
+    const list = [
+      svc('a-ok'),
+      svc('b-down', {
+        outage: { site: 'a', since: 'x', confirmedBy: ['controller'], action: 'detected' },
+      }),
+      svc('c-degraded', {
+        sites: [
+          { site: 'a', health: 'up', ...half },
+          { site: 'b', health: 'down', ...half },
+        ],
+      }),
+      svc('d-ok-running', { activeRunId: 'r1' }),
+      svc('e-unknown', { sites: [] }),
+    ];
+    expect([...list].sort(compareServices('status')).map((s) => s.name)).toEqual([
+      'b-down',
+      'c-degraded',
+      'e-unknown',
+      'd-ok-running',
+      'a-ok',
+    ]);
+    expect(groupByTier(list, NO_FILTER, 'name')[0]?.services.map((s) => s.name)).toEqual([
+      'a-ok',
+      'b-down',
+      'c-degraded',
+      'd-ok-running',
+      'e-unknown',
+    ]);
   });
 
   it('gives each service one overall status', () => {

@@ -1,3 +1,4 @@
+import { useEffect, useState } from 'react';
 import type { PlanStatus, Whoami } from '../../../src/server/api-types.js';
 import { logout } from '../api.js';
 import { formatAgo, formatTime } from '../lib/format.js';
@@ -36,6 +37,12 @@ export function Header({
     else if (m.event.event.type === 'plan') plan.setData(m.event.event.status);
   });
   const status = plan.data;
+  // "loaded 3 min ago" stays true without events.
+  const [, setTick] = useState(0);
+  useEffect(() => {
+    const t = setInterval(() => setTick((n) => n + 1), 15_000);
+    return () => clearInterval(t);
+  }, []);
 
   return (
     <>

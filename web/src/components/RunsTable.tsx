@@ -5,6 +5,7 @@ import { RunStateBadge } from './common.js';
 
 export function RunsTable({ runs, caption }: { runs: RunSummary[]; caption: string }) {
   if (runs.length === 0) return <p>No runs.</p>;
+  const sorted = [...runs].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   return (
     <table className="runs" data-testid="runs-table">
       <caption>{caption}</caption>
@@ -21,7 +22,7 @@ export function RunsTable({ runs, caption }: { runs: RunSummary[]; caption: stri
         </tr>
       </thead>
       <tbody>
-        {runs.map((r) => (
+        {sorted.map((r) => (
           <tr key={r.id} data-testid={`run-row-${r.id}`}>
             <th scope="row">
               <Link to={{ page: 'run', id: r.id }}>{r.id.slice(0, 8)}</Link>

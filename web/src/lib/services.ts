@@ -32,6 +32,19 @@ export function overallStatus(s: ServiceStatus): OverallStatus {
   return serving ? 'up' : 'unknown';
 }
 
+const STATUS_RANK: Record<OverallStatus, number> = { down: 0, degraded: 1, unknown: 2, up: 3 };
+
+export type ServiceSort = 'name' | 'status';
+
+/** By name; or worst first (down, degraded, unknown, OK; a run in progress first among equals). */
+export function compareServices(sort: ServiceSort): (a: ServiceStatus, b: ServiceStatus) => number {
+  if (sort === 'name') return (a, b) => a.name.localeCompare(b.name);
+  return (a, b) =>
+    STATUS_RANK[overallStatus(a)] - STATUS_RANK[overallStatus(b)] ||
+    Number(Boolean(b.activeRunId)) - Number(Boolean(a.activeRunId)) ||
+    a.name.localeCompare(b.name);
+}
+
 export interface ServiceFilter {
   /** '' for every tier. */
   tier: string;
@@ -68,10 +81,11 @@ export interface TierGroup {
   total: number;
 }
 
-/** Services grouped by tier (High first), by name inside a tier; empty groups are kept. */
+/** Services grouped by tier (High first), by name (or worst first) inside a tier; empty groups are kept. */
 export function groupByTier(
   services: readonly ServiceStatus[],
   filter: ServiceFilter = NO_FILTER,
+  sort: ServiceSort = 'name',
 ): TierGroup[] {
   const byTier = new Map<string, TierGroup>();
   for (const s of services) {
@@ -84,7 +98,8 @@ export function groupByTier(
     if (matches(s, filter)) g.services.push(s);
   }
   const groups = [...byTier.values()].sort((a, b) => compareTiers(a.tier, b.tier));
-  for (const g of groups) g.services.sort((a, b) => a.name.localeCompare(b.name));
+  const cmp = compareServices(sort);
+  for (const g of groups) g.services.sort(cmp);
   return groups;
 }
 

@@ -7,6 +7,7 @@ import {
   groupByTier,
   overallStatus,
   type ServiceFilter,
+  type ServiceSort,
   tiersOf,
   upsertService,
 } from '../lib/services.js';
@@ -29,6 +30,7 @@ export function Overview() {
   const [tier, setTier] = useState('');
   const [status, setStatus] = useState<ServiceFilter['status']>('');
   const [text, setText] = useState('');
+  const [sort, setSort] = useState<ServiceSort>('name');
   const deferredText = useDeferredValue(text);
   const id = useId();
 
@@ -58,7 +60,7 @@ export function Overview() {
     () => ({ tier, status, text: deferredText }),
     [tier, status, deferredText],
   );
-  const groups = useMemo(() => (all ? groupByTier(all, filter) : []), [all, filter]);
+  const groups = useMemo(() => (all ? groupByTier(all, filter, sort) : []), [all, filter, sort]);
   const tiers = useMemo(() => (all ? tiersOf(all) : []), [all]);
   const counts = useMemo(() => (all ? countStatuses(all) : undefined), [all]);
   const shown = groups.reduce((n, g) => n + g.services.length, 0);
@@ -119,6 +121,17 @@ export function Overview() {
             data-testid="filter-text"
           />
         </label>
+        <label>
+          Order
+          <select
+            value={sort}
+            onChange={(e) => setSort(e.target.value as ServiceSort)}
+            data-testid="sort"
+          >
+            <option value="name">By name</option>
+            <option value="status">Worst first</option>
+          </select>
+        </label>
         <output data-testid="overview-shown" aria-live="polite">
           {formatCount(shown)} of {formatCount(all.length)} shown
         </output>
@@ -154,6 +167,15 @@ const TierSection = memo(function TierSection({
         </span>
       </h2>
       <table className="services">
+        <colgroup>
+          <col className="c-name" />
+          <col className="c-status" />
+          <col className="c-sites" />
+          <col className="c-active" />
+          <col className="c-rpo" />
+          <col className="c-rto" />
+          <col className="c-run" />
+        </colgroup>
         <thead>
           <tr>
             <th scope="col">Service</th>

@@ -196,7 +196,9 @@ export function ServicePage({ name }: { name: string }) {
       <section aria-labelledby="runs-h">
         <h2 id="runs-h">Runs</h2>
         {runs.error ? <ErrorBox error={runs.error} title="Runs" /> : null}
-        {runs.data ? <RunsTable runs={runs.data} caption={`Runs of ${s.name}`} /> : null}
+        {runs.data ? (
+          <RunsTable runs={runs.data} caption={`Runs of ${s.name}, newest first`} />
+        ) : null}
       </section>
     </article>
   );

@@ -54,9 +54,10 @@ export class SseHub {
     const pending: SequencedEvent[] = [];
     let closed = false;
 
+    // Judged on what is still unsent from earlier writes: one large event is fine, a backlog that
+    // a client does not drain is not.
     const write = (chunk: string): void => {
       if (closed) return;
-      res.write(chunk);
       if (res.writableLength > this.options.maxBufferBytes) {
         this.#dropped += 1;
         req.log.warn(
@@ -65,7 +66,9 @@ export class SseHub {
         );
         client.close();
         res.destroy();
+        return;
       }
+      res.write(chunk);
     };
     const send = (e: SequencedEvent): void => {
       if (e.id <= lastSent) return;

@@ -164,7 +164,8 @@ describe('server-sent events', () => {
     );
     await until(() => h?.fake.listeners === 2);
     const big = 'x'.repeat(256 * 1024);
-    for (let i = 0; i < 400 && (h?.fake.listeners ?? 0) > 1; i++) {
+    let sent = 0;
+    for (; sent < 400 && (h?.fake.listeners ?? 0) > 1; sent++) {
       h.fake.emit({
         type: 'run',
         runId: 'r',
@@ -176,9 +177,31 @@ describe('server-sent events', () => {
       await new Promise((r) => setImmediate(r));
     }
     expect(h.fake.listeners).toBe(1);
+    expect(sent).toBeGreaterThanOrEqual(2); // one large event alone is not a backlog
     const metrics = await h.app.inject({ url: '/metrics', headers: h.bearer('viewer') });
     expect(metrics.body).toMatch(/^lifeboat_sse_dropped_clients_total 1$/m);
     sock.destroy();
+  });
+
+  it('keeps a client that reads, even when events are larger than the bound', async () => {
+    h = await harness({ sse: { maxBufferBytes: 64 * 1024 } });
+    const port = await listen(h);
+    const s = await open(port, h.bearer('viewer'));
+    await s.waitFor(': connected');
+    const big = 'y'.repeat(200 * 1024);
+    for (let i = 1; i <= 5; i++) {
+      h.fake.emit({
+        type: 'run',
+        runId: 'r',
+        service: 's',
+        runbook: 'b',
+        state: 'running',
+        message: big,
+      });
+      await s.waitFor(`id: ${i}\n`);
+    }
+    expect(h.fake.listeners).toBe(2);
+    s.close();
   });
 
   it('ends open streams when the server closes', async () => {

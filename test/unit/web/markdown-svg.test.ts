@@ -10,7 +10,11 @@ import {
 import { type ElementLike, type SanitizeReport, sanitizeSvg } from '../../../web/src/lib/svg.js';
 
 function texts(nodes: Inline[]): string {
-  return nodes.map((n) => (n.t === 'text' || n.t === 'code' ? n.text : texts(n.children))).join('');
+  return nodes
+    .map((n) =>
+      n.t === 'text' || n.t === 'code' ? n.text : n.t === 'br' ? '\n' : texts(n.children),
+    )
+    .join('');
 }
 
 describe('the plan document (Markdown)', () => {
@@ -27,7 +31,7 @@ describe('the plan document (Markdown)', () => {
         '| Service | RTO | RPO |',
         '|:--|--:|:-:|',
         '| app-db | 5 min | 0 s |',
-        '| a \\| b | `x|y` | 1 h |',
+        '| a \\| b | `x\\|y` | 1 h |',
         '',
         '- one',
         '- two',
@@ -104,9 +108,10 @@ describe('the plan document (Markdown)', () => {
     expect(safeHref('https://x.org')).toBe('https://x.org');
     expect(safeHref('#services')).toBe('#services');
     expect(safeHref('docs/a.md')).toBe('docs/a.md');
-    expect(parseInline('[click](javascript:alert(1))')).toEqual([
-      { t: 'text', text: 'click' },
-      { t: 'text', text: ')' },
+    expect(parseInline('[click](javascript:alert(1))').some((n) => n.t === 'link')).toBe(false);
+    expect(parseInline('[click](javascript:void)')).toEqual([{ t: 'text', text: 'click' }]);
+    expect(parseInline('[docs](<https://x.org/a b>)')).toEqual([
+      { t: 'link', href: 'https://x.org/a b', children: [{ t: 'text', text: 'docs' }] },
     ]);
     expect(parseInline('\\*not em\\*')).toEqual([{ t: 'text', text: '*not em*' }]);
     expect(parseInline('snake_case_name')).toEqual([{ t: 'text', text: 'snake_case_name' }]);

@@ -46,9 +46,14 @@ export function Header({
 
   return (
     <>
-      <a className="skip-link" href="#main">
+      {/* A button, not href="#main": the hash is the router's. */}
+      <button
+        type="button"
+        className="skip-link"
+        onClick={() => document.getElementById('main')?.focus()}
+      >
         Skip to content
-      </a>
+      </button>
       <header className="top">
         <span className="brand">Lifeboat</span>
         <nav aria-label="Main">

@@ -1,11 +1,14 @@
 // Pure: a small Markdown reader for the plan document (headings, paragraphs, lists, tables,
-// code blocks, block quotes, rules; inline code, bold, emphasis, links). It builds a tree of
+// code blocks, block quotes, rules; inline code, bold, emphasis, links, hard breaks), enough for
+// what src/core/render/markdown.ts writes: its backslash escapes, `<br>` in cells and items,
+// `\` line ends, `[text](<url>)` links; an image shows its alt text. It builds a tree of
 // plain text nodes that the page renders with React, which escapes every string: raw HTML in
 // the Markdown is shown as text, never interpreted. Links keep only http(s), mailto, relative
 // and #fragment targets.
 
 export type Inline =
   | { t: 'text'; text: string }
+  | { t: 'br' }
   | { t: 'code'; text: string }
   | { t: 'strong'; children: Inline[] }
   | { t: 'em'; children: Inline[] }
@@ -44,11 +47,54 @@ export function slug(text: string): string {
 
 function inlineText(nodes: Inline[]): string {
   return nodes
-    .map((n) => (n.t === 'text' || n.t === 'code' ? n.text : inlineText(n.children)))
+    .map((n) =>
+      n.t === 'text' || n.t === 'code' ? n.text : n.t === 'br' ? '\n' : inlineText(n.children),
+    )
     .join('');
 }
 
-/** Inline Markdown → nodes. Backslash escapes a punctuation character. */
+const PUNCTUATION = /[!-/:-@[-`{-~]/;
+const BR = /^<br\s*\/?>/i;
+
+/** Index of the next unescaped `delim` at or after `from` (outside code spans), or -1. */
+function findClose(src: string, delim: string, from: number): number {
+  let i = from;
+  while (i < src.length) {
+    const c = src[i] as string;
+    if (c === '\\') {
+      i += 2;
+      continue;
+    }
+    if (c === '`') {
+      const run = /^`+/.exec(src.slice(i))?.[0] ?? '`';
+      const end = src.indexOf(run, i + run.length);
+      i = end < 0 ? i + run.length : end + run.length;
+      continue;
+    }
+    if (src.startsWith(delim, i)) return i;
+    i++;
+  }
+  return -1;
+}
+
+/** `[text](url)`, `[text](<url>)`, with an optional title; at `i` (the `[`). */
+function linkAt(
+  src: string,
+  i: number,
+): { text: string; href: string; length: number } | undefined {
+  const close = findClose(src, ']', i + 1);
+  if (close < 0 || src[close + 1] !== '(') return undefined;
+  const rest = src.slice(close + 2);
+  const m = /^\s*(?:<([^<>\n]*)>|([^\s()<>]*))(?:\s+"[^"]*")?\s*\)/.exec(rest);
+  if (!m) return undefined;
+  return {
+    text: src.slice(i + 1, close),
+    href: m[1] ?? m[2] ?? '',
+    length: close + 2 + m[0].length - i,
+  };
+}
+
+/** Inline Markdown → nodes. A backslash escapes any ASCII punctuation. */
 export function parseInline(src: string): Inline[] {
   const out: Inline[] = [];
   let text = '';
@@ -59,22 +105,51 @@ export function parseInline(src: string): Inline[] {
   let i = 0;
   while (i < src.length) {
     const c = src[i] as string;
-    if (c === '\\' && i + 1 < src.length && /[\\`*_[\]()#+\-.!|<>]/.test(src[i + 1] as string)) {
-      text += src[i + 1];
+    const next = src[i + 1];
+    if (c === '\\' && next === '\n') {
+      flush();
+      out.push({ t: 'br' });
       i += 2;
       continue;
     }
-    if (c === '`') {
-      const end = src.indexOf('`', i + 1);
-      if (end > i) {
+    if (c === '\\' && next !== undefined && PUNCTUATION.test(next)) {
+      text += next;
+      i += 2;
+      continue;
+    }
+    if (c === '\n') {
+      text += ' ';
+      i++;
+      continue;
+    }
+    if (c === '<') {
+      const br = BR.exec(src.slice(i));
+      if (br) {
         flush();
-        out.push({ t: 'code', text: src.slice(i + 1, end) });
-        i = end + 1;
+        out.push({ t: 'br' });
+        i += br[0].length;
         continue;
       }
     }
-    if ((c === '*' || c === '_') && src[i + 1] === c) {
-      const end = src.indexOf(c + c, i + 2);
+    if (c === '`') {
+      const run = /^`+/.exec(src.slice(i))?.[0] ?? '`';
+      const end = src.indexOf(run, i + run.length);
+      if (end > 0 && src[end + run.length] !== '`') {
+        let body = src.slice(i + run.length, end).replace(/\n/g, ' ');
+        if (body.length > 2 && body.startsWith(' ') && body.endsWith(' ') && body.trim() !== '') {
+          body = body.slice(1, -1);
+        }
+        flush();
+        out.push({ t: 'code', text: body });
+        i = end + run.length;
+        continue;
+      }
+      text += run;
+      i += run.length;
+      continue;
+    }
+    if ((c === '*' || c === '_') && next === c) {
+      const end = findClose(src, c + c, i + 2);
       if (end > i + 2) {
         flush();
         out.push({ t: 'strong', children: parseInline(src.slice(i + 2, end)) });
@@ -82,24 +157,40 @@ export function parseInline(src: string): Inline[] {
         continue;
       }
     }
-    if (c === '*' || (c === '_' && (i === 0 || /\W/.test(src[i - 1] as string)))) {
-      const end = src.indexOf(c, i + 1);
-      if (end > i + 1 && src[i + 1] !== ' ') {
+    if (
+      (c === '*' || (c === '_' && (i === 0 || /\W/.test(src[i - 1] as string)))) &&
+      next !== undefined &&
+      next !== ' '
+    ) {
+      const end = findClose(src, c, i + 1);
+      if (end > i + 1) {
         flush();
         out.push({ t: 'em', children: parseInline(src.slice(i + 1, end)) });
         i = end + 1;
         continue;
       }
     }
-    if (c === '[') {
-      const m = /^\[([^\]]*)\]\(([^)\s]*)(?:\s+"[^"]*")?\)/.exec(src.slice(i));
-      if (m) {
+    if (c === '!' && next === '[') {
+      const img = linkAt(src, i + 1);
+      if (img) {
         flush();
-        const children = parseInline(m[1] as string);
-        const href = safeHref(m[2] as string);
-        if (href !== undefined) out.push({ t: 'link', href, children });
+        out.push({
+          t: 'em',
+          children: [{ t: 'text', text: `[image: ${inlineText(parseInline(img.text))}]` }],
+        });
+        i += 1 + img.length;
+        continue;
+      }
+    }
+    if (c === '[') {
+      const link = linkAt(src, i);
+      if (link) {
+        flush();
+        const children = parseInline(link.text);
+        const href = safeHref(link.href);
+        if (href !== undefined && href !== '') out.push({ t: 'link', href, children });
         else out.push(...children);
-        i += m[0].length;
+        i += link.length;
         continue;
       }
     }
@@ -110,27 +201,24 @@ export function parseInline(src: string): Inline[] {
   return out;
 }
 
+/** A table row's cells: split on unescaped `|` (as GitHub does, code spans included). */
 function splitRow(line: string): string[] {
   let l = line.trim();
   if (l.startsWith('|')) l = l.slice(1);
-  if (l.endsWith('|') && !l.endsWith('\\|')) l = l.slice(0, -1);
   const cells: string[] = [];
   let cur = '';
-  let inCode = false;
   for (let i = 0; i < l.length; i++) {
     const ch = l[i] as string;
-    if (ch === '\\' && l[i + 1] === '|') {
-      cur += '|';
+    if (ch === '\\' && i + 1 < l.length) {
+      // `\|` is a pipe in the cell; any other escape is left for the inline reader.
+      cur += l[i + 1] === '|' ? '|' : `\\${l[i + 1]}`;
       i++;
-    } else if (ch === '`') {
-      inCode = !inCode;
-      cur += ch;
-    } else if (ch === '|' && !inCode) {
+    } else if (ch === '|') {
       cells.push(cur.trim());
       cur = '';
     } else cur += ch;
   }
-  cells.push(cur.trim());
+  if (cur.trim() !== '' || cells.length === 0) cells.push(cur.trim());
   return cells;
 }
 
@@ -161,7 +249,7 @@ export function parseMarkdown(src: string): Block[] {
       blocks.push({ t: 'code', lang: fence[2] ?? '', text: body.join('\n') });
       continue;
     }
-    const h = /^(#{1,6})\s+(.*?)\s*#*\s*$/.exec(line);
+    const h = /^(#{1,6})\s+(.*?)(?:\s+#+)?\s*$/.exec(line);
     if (h) {
       const children = parseInline(h[2] as string);
       let id = slug(inlineText(children)) || 'section';
@@ -195,7 +283,10 @@ export function parseMarkdown(src: string): Block[] {
         (lines[i] as string).includes('|') &&
         (lines[i] as string).trim()
       ) {
-        rows.push(splitRow(lines[i] as string).map(parseInline));
+        // As GitHub: cells beyond the header's are dropped, missing ones are empty.
+        const cells = splitRow(lines[i] as string).slice(0, head.length);
+        while (cells.length < head.length) cells.push('');
+        rows.push(cells.map(parseInline));
         i++;
       }
       blocks.push({ t: 'table', head, align, rows });
@@ -240,7 +331,7 @@ export function parseMarkdown(src: string): Block[] {
       para.push(line.trim());
       i++;
     }
-    blocks.push({ t: 'paragraph', children: parseInline(para.join(' ')) });
+    blocks.push({ t: 'paragraph', children: parseInline(para.join('\n')) });
   }
   return blocks;
 }

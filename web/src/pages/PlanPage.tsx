@@ -145,6 +145,8 @@ function MdInline({ nodes }: { nodes: Inline[] }) {
         switch (n.t) {
           case 'text':
             return n.text;
+          case 'br':
+            return <br key={ki} />;
           case 'code':
             return <code key={ki}>{n.text}</code>;
           case 'strong':
@@ -160,13 +162,24 @@ function MdInline({ nodes }: { nodes: Inline[] }) {
               </em>
             );
           case 'link':
+            if (n.href.startsWith('#')) {
+              // The hash is the router's: a fragment link scrolls to its heading instead.
+              const target = `md-${n.href.slice(1)}`;
+              return (
+                <a
+                  key={ki}
+                  href={n.href}
+                  onClick={(e) => {
+                    e.preventDefault();
+                    document.getElementById(target)?.scrollIntoView();
+                  }}
+                >
+                  <MdInline nodes={n.children} />
+                </a>
+              );
+            }
             return (
-              <a
-                key={ki}
-                href={n.href}
-                rel="noopener noreferrer"
-                target={n.href.startsWith('#') ? undefined : '_blank'}
-              >
+              <a key={ki} href={n.href} rel="noopener noreferrer" target="_blank">
                 <MdInline nodes={n.children} />
               </a>
             );

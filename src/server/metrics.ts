@@ -4,7 +4,7 @@
 // process (tests) do not share series. Names are listed in docs/api.md. prom-client is passed
 // in (imported by createServer when a server is made): the CLI's other commands never load it.
 import type { Counter, Histogram, Registry } from 'prom-client';
-import type { ControllerView, SequencedEvent } from '../controller/model.js';
+import type { ControllerView, SequencedEvent, ServiceStatus } from '../controller/model.js';
 import { FINAL_RUN_STATES } from '../store/index.js';
 
 const RUN_BUCKETS_S = [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200];
@@ -30,6 +30,7 @@ export class ApiMetrics {
   /** Runs already observed: a run's final state may be reported more than once. */
   readonly #observed = new Set<string>();
   #unsubscribe: (() => void) | undefined;
+  #snapshot: ServiceStatus[] | undefined;
 
   constructor(
     prom: PromClient,
@@ -39,7 +40,8 @@ export class ApiMetrics {
     const { Counter, Gauge, Histogram, Registry } = prom;
     this.registry = new Registry();
     const registers = [this.registry];
-    const services = () => controller.services();
+    // One read of the services per scrape, shared by every series (text() sets it).
+    const services = () => this.#snapshot ?? controller.services();
 
     this.#probeResults = new Counter({
       name: 'lifeboat_probe_results_total',
@@ -250,8 +252,13 @@ export class ApiMetrics {
     this.#unsubscribe = undefined;
   }
 
-  text(): Promise<string> {
-    return this.registry.metrics();
+  async text(): Promise<string> {
+    this.#snapshot = this.controller.services();
+    try {
+      return await this.registry.metrics();
+    } finally {
+      this.#snapshot = undefined;
+    }
   }
 
   #onEvent(se: SequencedEvent): void {

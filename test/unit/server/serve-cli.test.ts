@@ -11,7 +11,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parseListen, serveCommand } from '../../../src/cli/commands/serve.js';
 import { tokenCommand } from '../../../src/cli/commands/token.js';
 import { runCli } from '../../../src/cli/program.js';
-import { root } from './helpers.js';
+import { ROUTES } from '../../../src/server/routes.js';
+import { root, schemaErrors } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lifeboat-serve-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -90,6 +91,19 @@ describe('lifeboat serve', () => {
     });
     expect(services.status).toBe(200);
     expect(((await services.json()) as unknown[]).length).toBe(16);
+    // The real controller's answers fit the schemas the OpenAPI document and the dashboard use.
+    for (const route of ROUTES) {
+      if (route.method !== 'GET' || route.produces || route.url.endsWith('/events')) continue;
+      const r = await fetch(
+        `${base}${route.url.replace(':name', 'dlrn-db').replace(':id', 'none')}`,
+        {
+          headers: { authorization: `Bearer ${token}` },
+        },
+      );
+      const schema = route.schema.response[r.status];
+      expect(schema, `${route.url} answered ${r.status}`).toBeDefined();
+      expect(schemaErrors(schema as object, await r.json()), route.url).toEqual([]);
+    }
     signals.emit('SIGHUP');
     await until(() => s.buf.err.includes('SIGHUP'));
     expect(s.buf.err).toContain('plan read again');

@@ -6,7 +6,10 @@ import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
+import { loadPlanFile } from '../../src/cli/plan-files.js';
 import type { ControllerEvent } from '../../src/controller/model.js';
+import { analyzePlan } from '../../src/core/analysis/analyze.js';
+import { renderDiagramSvg, renderMarkdown } from '../../src/core/render/index.js';
 import { newToken, tokenHash } from '../../src/server/auth.js';
 import { createServer, type LifeboatServer } from '../../src/server/index.js';
 import { type JsonValue, serviceLeaseKey } from '../../src/store/index.js';
@@ -17,6 +20,7 @@ let fake: FakeController;
 let app: LifeboatServer;
 let base: string;
 const tokens = { approver: newToken(), viewer: newToken() };
+let rendered: { markdown: string; svg: string };
 
 test.describe.configure({ mode: 'serial' });
 
@@ -27,6 +31,12 @@ test.beforeAll(async () => {
     sampleService('app-db', { tier: 'High' }),
     sampleService('web', { tier: 'Low', activeSite: 'b' }),
   ];
+  // The plan document and diagram as the real renderer writes them (the RDO example).
+  const loaded = loadPlanFile(join(process.cwd(), 'examples/rdo/plan.yaml'));
+  if (!loaded.plan) throw new Error('examples/rdo/plan.yaml does not load');
+  const plan = loaded.plan;
+  rendered = { markdown: renderMarkdown(plan, analyzePlan(plan)), svg: renderDiagramSvg(plan) };
+  fake.rendered = () => rendered;
   await fake.store.tokens.create({
     name: 'alice',
     role: 'approver',
@@ -174,9 +184,20 @@ test('against the real server: sign in, overview, a live run approved with the s
   await expect(page.getByTestId('step-phase-app-db/switch')).toHaveText('DONE');
   await page.screenshot({ path: `${SHOTS}/10-real-server-run.png`, fullPage: true });
 
-  // Plan and audit pages read their routes.
+  // The plan page: the real document and diagram; the sanitiser keeps every drawing element.
   await page.goto(`${base}/#/plan`);
-  await expect(page.getByTestId('plan-markdown')).toContainText('Continuity plan');
+  const headings = rendered.markdown.split('\n').filter((l) => /^#{1,6} /.test(l)).length;
+  await expect(page.getByTestId('plan-markdown').locator('h2, h3, h4, h5, h6')).toHaveCount(
+    headings,
+  );
+  expect(await page.getByTestId('plan-markdown').textContent()).not.toMatch(/<br>|\\[|*_#]/);
+  const diagram = page.getByTestId('plan-diagram');
+  await expect(diagram.locator('svg')).toBeVisible();
+  for (const tag of ['text', 'path', 'rect', 'g']) {
+    const inSource = (rendered.svg.match(new RegExp(`<${tag}[\\s>/]`, 'g')) ?? []).length;
+    expect(await diagram.locator(`svg ${tag}`).count(), tag).toBe(inSource);
+  }
+  await page.screenshot({ path: `${SHOTS}/11-real-plan.png` });
   await page.goto(`${base}/#/audit`);
   await expect(page.getByTestId('audit-verify')).toContainText('chain verified');
   await expect(page.getByTestId('audit-table')).toContainText('approval.record');

@@ -5,6 +5,7 @@ import {
   formatTime,
   rpoVerdict,
   rtoVerdict,
+  shortHash,
 } from '../../../web/src/lib/format.js';
 
 describe('formatDuration', () => {
@@ -33,6 +34,8 @@ describe('formatDuration', () => {
     expect(formatTime(undefined, now)).toBe('—');
     expect(formatAgo('2026-11-21T11:59:48Z', now.getTime())).toBe('12 s ago');
     expect(formatAgo('2026-11-21T12:00:00Z', now.getTime())).toBe('just now');
+    expect(shortHash('sha256:9c1f0a7be2d34f5a')).toBe('9c1f0a7be2');
+    expect(shortHash('9c1f0a7be2d34f5a')).toBe('9c1f0a7be2');
   });
 });
 

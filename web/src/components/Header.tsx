@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { PlanStatus, Whoami } from '../../../src/server/api-types.js';
 import { logout } from '../api.js';
-import { formatAgo, formatTime } from '../lib/format.js';
+import { formatAgo, formatTime, shortHash } from '../lib/format.js';
 import type { Route } from '../lib/router.js';
 import { type Connection, useConnection, useLive } from '../live.js';
 import { Link } from '../router.js';
@@ -80,7 +80,7 @@ export function Header({
           <span className="plan-status" data-testid="plan-status">
             {status ? (
               <>
-                Plan <code title={status.hash}>{status.hash.slice(0, 8)}</code> loaded{' '}
+                Plan <code title={status.hash}>{shortHash(status.hash)}</code> loaded{' '}
                 <time dateTime={status.loadedAt} title={formatTime(status.loadedAt)}>
                   {formatAgo(status.loadedAt)}
                 </time>

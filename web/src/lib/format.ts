@@ -114,3 +114,8 @@ export function rtoVerdict(plannedMs: number | undefined, targetMs: number): Ver
 export function formatCount(n: number): string {
   return n.toLocaleString('en-US');
 }
+
+/** A hash for the eye: without its `sha256:` prefix, the first 10 characters. */
+export function shortHash(hash: string): string {
+  return hash.replace(/^[a-z0-9-]+:/i, '').slice(0, 10);
+}

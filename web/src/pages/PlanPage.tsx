@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { PlanStatus } from '../../../src/server/api-types.js';
 import { ErrorBox, Loading } from '../components/common.js';
-import { formatTime } from '../lib/format.js';
+import { formatTime, shortHash } from '../lib/format.js';
 import { type Block, type Inline, outline, parseMarkdown } from '../lib/markdown.js';
 import { sanitizeSvg } from '../lib/svg.js';
 import { useLive } from '../live.js';
@@ -30,7 +30,7 @@ export function PlanPage() {
       <h1>Continuity plan</h1>
       {status.data ? (
         <p>
-          <code>{status.data.file}</code>, hash <code>{status.data.hash.slice(0, 12)}</code>, loaded{' '}
+          <code>{status.data.file}</code>, hash <code>{shortHash(status.data.hash)}</code>, loaded{' '}
           {formatTime(status.data.loadedAt)}; {status.data.reloads} reload(s),{' '}
           {status.data.failedReloads} failed.
         </p>

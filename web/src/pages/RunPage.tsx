@@ -2,7 +2,7 @@ import { Fragment, useCallback, useEffect, useId, useRef, useState } from 'react
 import type { RunDetail, RunStep, SequencedEvent, Whoami } from '../../../src/server/api-types.js';
 import { api } from '../api.js';
 import { ErrorBox, Loading, RunStateBadge } from '../components/common.js';
-import { formatDuration, formatTime } from '../lib/format.js';
+import { formatDuration, formatTime, shortHash } from '../lib/format.js';
 import { canAbort, canApprove } from '../lib/roles.js';
 import { awaitingStep, isFinal, pointOfNoReturnIndex, reduceRun } from '../lib/run-state.js';
 import { useLive } from '../live.js';
@@ -136,7 +136,7 @@ export function RunPage({ id, who }: { id: string; who: Whoami }) {
         <div>
           <dt>Plan</dt>
           <dd>
-            <code title={run.planHash}>{run.planHash.slice(0, 8)}</code>
+            <code title={run.planHash}>{shortHash(run.planHash)}</code>
           </dd>
         </div>
         <div>

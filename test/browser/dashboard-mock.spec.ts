@@ -260,6 +260,10 @@ test('abort asks for a reason and sends it with the CSRF token', async ({ page }
   await login(page, 'approver-token');
   await page.goto(`${base}/#/runs/run-1`);
   await page.getByTestId('abort-open').click();
+  await expect(page.getByTestId('abort-reason')).toBeFocused();
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('abort-form')).toHaveCount(0);
+  await page.getByTestId('abort-open').click();
   await expect(page.getByTestId('abort-submit')).toBeDisabled();
   await page.getByLabel(/Reason/).fill('wrong service');
   await page.getByTestId('abort-submit').click();

@@ -226,9 +226,18 @@ export const ServiceRow = memo(function ServiceRow({ s }: { s: ServiceStatus }) 
       </td>
       <td>
         {s.outage ? (
-          <span className="badge outage" data-testid={`outage-${s.name}`}>
+          <span className="badge outage" data-testid={`outage-${s.name}`} title={s.outage.detail}>
             OUTAGE site {s.outage.site}: {s.outage.action}
           </span>
+        ) : null}
+        {s.outage?.runId && s.outage.runId !== s.activeRunId ? (
+          <Link
+            to={{ page: 'run', id: s.outage.runId }}
+            className="run-link"
+            data-testid={`outage-run-link-${s.name}`}
+          >
+            {s.outage.action === 'proposed' ? 'proposed run' : 'run'} {s.outage.runId.slice(0, 8)}
+          </Link>
         ) : null}
         {s.activeRunId ? (
           <Link

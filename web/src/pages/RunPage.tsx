@@ -287,6 +287,10 @@ function AbortForm({
   const [reason, setReason] = useState('');
   const [busy, setBusy] = useState(false);
   const fid = useId();
+  const reasonRef = useRef<HTMLTextAreaElement>(null);
+  useEffect(() => {
+    if (open) reasonRef.current?.focus();
+  }, [open]);
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
     if (!reason.trim()) return;
@@ -318,7 +322,14 @@ function AbortForm({
     );
   }
   return (
-    <form className="abort-form" onSubmit={(e) => void submit(e)} data-testid="abort-form">
+    <form
+      className="abort-form"
+      onSubmit={(e) => void submit(e)}
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') setOpen(false);
+      }}
+      data-testid="abort-form"
+    >
       <p>
         {run.pointOfNoReturnPassed
           ? 'The point of no return is PASSED: aborting stops the run but does NOT undo what was done.'
@@ -326,6 +337,7 @@ function AbortForm({
       </p>
       <label htmlFor={`${fid}-reason`}>Reason (required, recorded in the audit log)</label>
       <textarea
+        ref={reasonRef}
         id={`${fid}-reason`}
         value={reason}
         onChange={(e) => setReason(e.target.value)}

@@ -122,6 +122,7 @@ export function ServicePage({ name }: { name: string }) {
           <strong>OUTAGE of site {s.outage.site}</strong> since {formatTime(s.outage.since)} (
           {formatAgo(s.outage.since)}), confirmed by {s.outage.confirmedBy.join(', ')}; action:{' '}
           {s.outage.action}
+          {s.outage.detail ? ` (${s.outage.detail})` : ''}
           {s.outage.runId ? (
             <>
               {' '}

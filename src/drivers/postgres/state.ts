@@ -174,6 +174,13 @@ export function toReplicationState(
     const age = nonNegative(node.replay_age_ms);
     if (unapplied === 0 && behind === 0) state.lagMs = 0;
     else if (age !== undefined) state.lagMs = age;
+    else if (behind === undefined && unapplied === 0 && silence !== undefined) {
+      // Just (re)connected and idle: the sender has not reported its end yet (it does with its
+      // next keepalive, up to wal_sender_timeout / 2 later), and nothing received is unapplied.
+      // WAL is sent as it is written, so what the replica may lack is at most what the primary
+      // wrote since its last message: a bound, in time.
+      state.lagMs = silence;
+    }
   }
   return state;
 }

@@ -12,7 +12,16 @@ export interface Verdict {
   /** One line for the operator and the journal. */
   reason: string;
   lagMs?: number;
+  /**
+   * The verdict may change within moments without anything being done: a replica that has just
+   * (re)connected streams before it reports how far behind it is.
+   */
+  transient?: boolean;
 }
+
+/** How long check-ready re-reads a replica whose verdict is transient before it decides. */
+export const SETTLE_MS = 3000;
+const SETTLE_POLL_MS = 100;
 
 /** Pure: may this replica be promoted without losing more than `maxLagMs` of writes? */
 export function replicaVerdict(
@@ -29,7 +38,8 @@ export function replicaVerdict(
     };
   if (s.streaming) {
     const lag = s.lagMs ?? (s.lagBytes === 0 ? 0 : undefined);
-    if (lag === undefined) return { ready: false, reason: 'streaming, but its lag is unknown' };
+    if (lag === undefined)
+      return { ready: false, reason: 'streaming, but its lag is unknown', transient: true };
     return lag <= maxLagMs
       ? { ready: true, reason: `streaming, ${lag} ms behind (limit ${maxLagMs} ms)`, lagMs: lag }
       : {
@@ -69,12 +79,18 @@ export const checkReady: ActionHandler = {
     const notReady: string[] = [];
     for (const dataSet of strList(ctx.step, 'dataSets')) {
       const facts = ctx.drivers.dataSet(ctx.step.service, dataSet);
-      let v: Verdict;
-      try {
-        v = replicaVerdict(await stateOf(ctx, dataSet), facts, maxLagMs);
-      } catch (e) {
-        if (ctx.op.signal.aborted) throw e;
-        v = { ready: false, reason: `unreachable: ${e instanceof Error ? e.message : String(e)}` };
+      let v: Verdict = { ready: false, reason: 'not read' };
+      // Bounded: a transient verdict is read again for at most SETTLE_MS.
+      const settleBy = Date.now() + SETTLE_MS;
+      for (;;) {
+        try {
+          v = replicaVerdict(await stateOf(ctx, dataSet), facts, maxLagMs);
+        } catch (e) {
+          if (ctx.op.signal.aborted) throw e;
+          v = { ready: false, reason: `unreachable: ${e instanceof Error ? e.message : String(e)}` };
+        }
+        if (v.ready || !v.transient || Date.now() >= settleBy) break;
+        await ctx.sleep(SETTLE_POLL_MS);
       }
       await ctx.note({ event: 'readiness', dataSet, ready: v.ready, reason: v.reason });
       lines.push(`${dataSet}: ${v.reason}`);

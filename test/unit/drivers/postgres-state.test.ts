@@ -61,6 +61,23 @@ describe('postgres replication state and promote verdict', () => {
     expect(notReadyReason(s, limits)).toBeUndefined();
   });
 
+  it('just reconnected and idle (the sender has not reported its end yet): lag bounded by the silence', () => {
+    const fresh = toReplicationState(
+      node({ replay_age_ms: null }),
+      receiver({ behind_bytes: null, latest_end_lsn: null, silence_ms: 40 }),
+      [],
+    );
+    expect(fresh).toMatchObject({ streaming: true, lagMs: 40 });
+    expect(fresh.lagBytes).toBeUndefined();
+    // Something received but not yet applied: no such bound.
+    const busy = toReplicationState(
+      node({ replay_age_ms: null, unapplied_bytes: '512' }),
+      receiver({ behind_bytes: null, silence_ms: 40 }),
+      [],
+    );
+    expect(busy.lagMs).toBeUndefined();
+  });
+
   it('a replica behind reports bytes and the replay age', () => {
     const s = toReplicationState(
       node({ unapplied_bytes: '4096' }),

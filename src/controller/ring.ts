@@ -13,6 +13,21 @@ export class Ring<T> {
     }
   }
 
+  /**
+   * Adds an item, reusing the evicted one when the ring is full (`fill` overwrites every field):
+   * a history that only cycles objects leaves the garbage collector nothing old to collect.
+   */
+  pushReusing(make: () => T, fill: (item: T) => void): void {
+    if (this.#items.length < this.capacity) {
+      const item = make();
+      fill(item);
+      this.#items.push(item);
+      return;
+    }
+    fill(this.#items[this.#start] as T);
+    this.#start = (this.#start + 1) % this.capacity;
+  }
+
   get size(): number {
     return this.#items.length;
   }

@@ -4,7 +4,7 @@
 // not check: a mirror's age of the last good sync (the mirror driver's observation), else
 // unknown with the reason.
 import type { DataSet, Plan } from '../core/plan/index.js';
-import type { PlannedRun } from '../core/runbook/index.js';
+import type { PlannedStep } from '../core/runbook/index.js';
 import { replicaVerdict, type StepDrivers, type Verdict } from '../engine/index.js';
 import type { RpoStatus } from './model.js';
 
@@ -42,8 +42,8 @@ function kindOf(ds: DataSet): RpoStatus['kind'] {
 export interface AssessInput {
   plan: Plan;
   service: string;
-  /** The failover the controller would start now; undefined with `why` when none derives. */
-  failover: PlannedRun | undefined;
+  /** The steps of the failover the controller would start now; undefined with `why` when none derives. */
+  failover: readonly PlannedStep[] | undefined;
   why?: string;
   activeSite: string | undefined;
   drivers: StepDrivers;
@@ -61,7 +61,7 @@ export async function assessData(input: AssessInput): Promise<DataAssessment> {
   let ready = failover !== undefined;
   if (!failover) reasons.push(input.why ?? 'no failover derives for this service');
   const checked = new Set<string>();
-  for (const step of failover?.steps ?? []) {
+  for (const step of failover ?? []) {
     if (step.action !== 'engine.check-ready' || step.service !== service) continue;
     const maxLagMs = typeof step.args.maxLagMs === 'number' ? step.args.maxLagMs : 0;
     for (const dataSet of strings(step.args.dataSets)) {

@@ -92,6 +92,13 @@ export class StillWaiting extends Error {
   }
 }
 
+/** Raised in a branch of a wave that stops waiting because another branch failed or must wait. */
+export class BranchStopped extends Error {
+  constructor() {
+    super('another service of the wave stopped the run');
+  }
+}
+
 /** Raised inside a run when an abort was requested; the run then undoes what it did. */
 export class AbortRequested extends Error {
   constructor() {
@@ -103,7 +110,11 @@ export class AbortRequested extends Error {
  * Consumes the step's approval, waiting for it when there is none yet (polling the store):
  * the run is `waiting-approval` meanwhile, and an abort request ends the wait.
  */
-export async function awaitApproval(rc: RunContext, waiting: Waiting): Promise<Approval> {
+export async function awaitApproval(
+  rc: RunContext,
+  waiting: Waiting,
+  stopped: () => boolean = () => false,
+): Promise<Approval> {
   const match = {
     runId: rc.run.id,
     stepId: waiting.stepId,
@@ -123,10 +134,14 @@ export async function awaitApproval(rc: RunContext, waiting: Waiting): Promise<A
         approvalId: approval.id,
         role: approval.role,
       });
-      const { waiting: _done, ...rest } = rc.data;
-      await rc.update(() => rest, 'running', `approved by ${approval.approver}`);
+      await rc.update(
+        ({ waiting: _done, ...rest }) => rest,
+        'running',
+        `approved by ${approval.approver}`,
+      );
       return approval;
     }
+    if (stopped()) throw new BranchStopped();
     if (!announced) {
       await rc.journal(waiting.stepId, 'note', {
         event: 'waiting-approval',

@@ -3,10 +3,11 @@
 // and acts as $LIFEBOAT_USER or the login name, recorded in the journal and the audit log.
 import type { Command } from 'commander';
 import { LifeboatError } from '../../core/errors/index.js';
+import { runData } from '../../engine/index.js';
 import { type CommandModule, ExitCode, type Io } from '../program.js';
 import { openSession } from '../run-session.js';
 import { DEFAULT_PLAN_FILE } from './run.js';
-import { outcomeExit, printer } from './run-execute.js';
+import { liveProgress, outcomeExit, printer, terminalOf } from './run-execute.js';
 
 interface Opts {
   plan: string;
@@ -37,9 +38,23 @@ export function runControlCommands(io?: Io): CommandModule {
       .option('--no-wait', 'return when the run waits for an approval (exit 3)')
       .action(async (id: string, opts: Opts, cmd: Command) => {
         const out = writer(cmd);
-        const s = openSession(opts, printer(out, opts.json));
+        const progress = liveProgress(out, opts.json, terminalOf(out));
+        const s = openSession(opts, progress.listener);
         try {
-          const o = await s.engine.resume(id, s.planHash);
+          // On a terminal: the task list starts from what the journal already says.
+          const run = await s.store.runs.get(id);
+          if (run && run.state !== 'succeeded' && run.state !== 'aborted')
+            progress.begin(
+              `resume ${run.runbook} ${run.service}`,
+              runData(run).planned?.steps ?? [],
+              await s.store.journal.read(id),
+            );
+          let o: Awaited<ReturnType<typeof s.engine.resume>>;
+          try {
+            o = await s.engine.resume(id, s.planHash);
+          } finally {
+            progress.end();
+          }
           out(
             opts.json
               ? `${JSON.stringify({ outcome: o })}\n`

@@ -12,6 +12,7 @@ import { MariadbDriver, MariadbProbe } from '../../drivers/mariadb/index.js';
 import type { NodeRunner } from '../../drivers/node-runner.js';
 import { PostgresDriver, PostgresProbe } from '../../drivers/postgres/index.js';
 import { CommandProbe, HttpProbe, TcpProbe } from '../../drivers/probes/index.js';
+import { RsyncDriver, type RsyncSshRemote } from '../../drivers/rsync/index.js';
 import type { Secret } from '../../drivers/secrets.js';
 
 export interface DriverEnvironment {
@@ -23,7 +24,20 @@ export interface DriverEnvironment {
   secret(ref: string): Secret;
   /** In a lab: the network namespace of a node (tools that run locally, such as Ansible's). */
   namespaceOf?(node: string): string;
+  /**
+   * rsync: how a copy logs in to `node`, its far end (address, user, pinned host key,
+   * identity). Default: the node's `address` and `ssh` in the plan. A lab gives its sshd's.
+   */
+  rsyncRemote?(node: string): RsyncLogin;
+  /**
+   * rsync: where a copy pushed from `node` runs. A lab: inside the node's namespace. Over SSH
+   * rsync runs on this machine, so this machine must be `node` (else LB_E_DRIVER_CONFIG).
+   */
+  rsyncLocal?(node: string): { namespace?: string };
 }
+
+/** The far end of an rsync copy over SSH, without the directory. */
+export type RsyncLogin = Omit<RsyncSshRemote, 'kind' | 'path'>;
 
 const DEFAULT_PORTS = { postgres: 5432, mariadb: 3306 } as const;
 
@@ -273,6 +287,58 @@ export class DriverFactory {
         );
       }
     }
+  }
+
+  /**
+   * One more copy of a `files` (or `backup`) data set from node `from` to node `to`: rsync
+   * pushes `from`'s directory (the data set's `path` on its source, `targetPath` — default
+   * `path` — on a target) to `to`'s over SSH, with `to`'s host key pinned. A mirror: files the
+   * source no longer has are deleted on the target (the marker records the copy, see
+   * docs/drivers/rsync.md).
+   */
+  mirror(service: string, dataSet: string, from: string, to: string): RsyncDriver {
+    const ds = this.dataSet(service, dataSet);
+    if (ds.kind !== 'files' && ds.kind !== 'backup')
+      throw config(
+        `data set \`${service}/${dataSet}\` is of kind ${ds.kind}: rsync copies files and backups only`,
+      );
+    if (from === to)
+      throw config(`\`${service}/${dataSet}\`: a copy from ${from} to itself changes nothing`);
+    const pathOn = (node: string): string => {
+      const p = node === ds.source ? ds.path : (ds.targetPath ?? ds.path);
+      if (p === undefined)
+        throw config(
+          `data set \`${service}/${dataSet}\` needs \`path\` (and \`targetPath\` when the copies live elsewhere) for rsync`,
+        );
+      return perNode(p, node);
+    };
+    const login = this.env.rsyncRemote ? this.env.rsyncRemote(to) : this.sshLogin(to);
+    const local = this.env.rsyncLocal ? this.env.rsyncLocal(from) : {};
+    return new RsyncDriver({
+      dataSet,
+      direction: 'push',
+      localPath: pathOn(from),
+      remote: { kind: 'ssh', ...login, path: pathOn(to) },
+      ...(local.namespace ? { namespace: local.namespace } : {}),
+    });
+  }
+
+  /** A node's SSH login as the plan gives it (address, ssh.user/port/hostKey/identity). */
+  private sshLogin(name: string): RsyncLogin {
+    const node = this.node(name);
+    const ssh = node.ssh;
+    if (!ssh?.identity)
+      throw config(
+        `node \`${name}\` needs \`ssh\` with \`user\`, \`hostKey\` and \`identity\` for rsync to copy to it`,
+      );
+    return {
+      node: name,
+      host: node.address,
+      ...(ssh.port !== undefined ? { port: ssh.port } : {}),
+      user: ssh.user,
+      ...(ssh.hostKey ? { hostKey: ssh.hostKey } : {}),
+      identity: this.env.secret(ssh.identity),
+    };
   }
 
   /** The Ansible run that redeploys a service from scratch, or upgrades its idle colour. */

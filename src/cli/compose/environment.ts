@@ -3,14 +3,59 @@
 // (`ip netns exec <lab>-<node>`), the CLI itself running in the lab's `<lab>-wan` namespace
 // where the plan's 10.77.0.x addresses are reachable.
 import { spawnSync } from 'node:child_process';
-import { userInfo } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { hostname, networkInterfaces, userInfo } from 'node:os';
+import { join } from 'node:path';
 import { LifeboatError } from '../../core/errors/index.js';
 import type { Plan } from '../../core/plan/index.js';
 import { SshRunner } from '../../drivers/command/index.js';
 import { LocalNodeRunner, type NodeRunner } from '../../drivers/node-runner.js';
 import { resolveSecret } from '../../drivers/secrets.js';
-import { LAB_NAME_RE } from '../../lab/index.js';
-import type { DriverEnvironment } from './driver-factory.js';
+import { DEFAULT_LAB_ROOT, LAB_NAME_RE, labEndpoints, labPaths } from '../../lab/index.js';
+import type { DriverEnvironment, RsyncLogin } from './driver-factory.js';
+
+function config(message: string): LifeboatError {
+  return new LifeboatError('LB_E_DRIVER_CONFIG', message);
+}
+
+/**
+ * The lab's sshd (site b) as the far end of an rsync copy: its pinned host key from the
+ * known_hosts file `lab up` wrote, the lab's client key (test/lab/drivers/ssh-lab.ts does the same).
+ */
+export function labRsyncLogin(lab: string, node: string, namespace: string): RsyncLogin {
+  const ssh = labEndpoints(lab, labPaths(join(DEFAULT_LAB_ROOT, lab))).ssh;
+  if (ssh.namespace !== namespace)
+    throw config(
+      `the lab runs sshd only at ${ssh.host} (${ssh.namespace}): rsync in the lab can copy to that node, not to \`${node}\``,
+    );
+  let known: string;
+  try {
+    known = readFileSync(ssh.knownHostsFile, 'utf8');
+  } catch {
+    throw config(
+      `${ssh.knownHostsFile} cannot be read: is the lab's sshd up? (\`lifeboat lab up\`)`,
+    );
+  }
+  const hostKey = known.trim().split(/\s+/).slice(1, 3).join(' ');
+  return {
+    node,
+    host: ssh.host,
+    port: ssh.port,
+    user: ssh.user,
+    hostKey,
+    identity: resolveSecret(`file:${ssh.identityFile}`),
+  };
+}
+
+/** This machine answers to `address` (one of its interface addresses, or its host name). */
+export function isThisMachine(address: string): boolean {
+  const a = address.toLowerCase();
+  const name = hostname().toLowerCase();
+  if (a === name || a.split('.')[0] === name || a === 'localhost') return true;
+  return Object.values(networkInterfaces()).some((list) =>
+    (list ?? []).some((i) => i.address.toLowerCase() === a),
+  );
+}
 
 export function labEnvironment(
   lab: string,
@@ -30,6 +75,8 @@ export function labEnvironment(
     },
     localRunner: () => new LocalNodeRunner(),
     secret: (ref) => resolveSecret(ref),
+    rsyncLocal: (node) => ({ namespace: namespace(node) }),
+    rsyncRemote: (node) => labRsyncLogin(lab, node, namespace(node)),
   };
 }
 
@@ -60,6 +107,17 @@ export function sshEnvironment(plan: Plan): DriverEnvironment {
     },
     localRunner: () => new LocalNodeRunner(),
     secret: (ref) => resolveSecret(ref),
+    // rsync runs here, reading the source directory locally: only right when this machine is
+    // the node the copy starts from. Anywhere else it would push this machine's directory (an
+    // empty one would empty the mirror), so the step is refused instead.
+    rsyncLocal(name) {
+      const address = plan.nodes?.[name]?.address;
+      if (address === undefined || !isThisMachine(address))
+        throw config(
+          `rsync copies from the machine Lifeboat runs on: run this step on \`${name}\`${address ? ` (${address})` : ''}, or copy by hand`,
+        );
+      return {};
+    },
   };
 }
 

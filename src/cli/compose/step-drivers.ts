@@ -95,11 +95,8 @@ export function composeStepDrivers(
       const limit = typeof args.limit === 'string' ? args.limit : undefined;
       return factory.playbook(svc, which, baseDir, limit);
     },
-    mirror(svc, ds): Syncable {
-      throw config(
-        `\`${svc}/${ds}\`: rsync mirror steps are not executed by this version; copy by hand, or leave the step to a plan step with \`command.run\``,
-      );
-    },
+    mirror: (svc, ds, from, to): Syncable =>
+      cached(`mirror:${svc}/${ds}:${from}>${to}`, () => factory.mirror(svc, ds, from, to)),
     command(node, args) {
       const argv = args.argv;
       if (!Array.isArray(argv) || argv.length === 0 || !argv.every((a) => typeof a === 'string'))

@@ -27,6 +27,7 @@ export const LAB_PACKAGES: readonly string[] = [
   'socat', // TCP probes
   'curl', // HTTP probes
   'ansible-core',
+  'chromium', // the dashboard's browser tests (Playwright drives Debian's build)
 ];
 
 const POLICY_RC_D = '/usr/sbin/policy-rc.d';

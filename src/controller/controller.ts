@@ -177,7 +177,8 @@ export class Controller implements ControllerView {
   readonly #runInfo = new Map<string, { services: string[]; runbook: string }>();
   readonly #created = new Map<string, () => void>();
   readonly #drives = new Set<Promise<unknown>>();
-  readonly #probesInFlight = new Set<Promise<void>>();
+  /** Resolved when the last probe running returns (stop() waits for it). */
+  #drained: (() => void) | undefined;
   readonly #aborts = new Set<AbortController>();
   readonly #waiting: (() => void)[] = [];
   readonly #timers = new Set<() => void>();
@@ -358,8 +359,14 @@ export class Controller implements ControllerView {
     this.#buckets.clear();
     for (const s of this.#services.values()) this.#cancelSlots(s);
     for (const a of this.#aborts) a.abort(new Error('the controller stops'));
-    for (const w of this.#waiting.splice(0)) w();
-    await Promise.allSettled([...this.#probesInFlight]);
+    for (const s of this.#services.values())
+      for (const slot of s.slots) slot.ac?.abort(new Error('the controller stops'));
+    // Queued probes get their place and return at once (stopped).
+    for (const w of this.#waiting.splice(0)) {
+      this.#inFlight++;
+      w();
+    }
+    if (this.#inFlight > 0) await new Promise<void>((resolve) => (this.#drained = resolve));
     await Promise.allSettled([...this.#drives]);
     for (const g of [this.#gen, ...this.#retired]) await g.drivers.close?.().catch(() => undefined);
     this.#retired.length = 0;
@@ -512,7 +519,7 @@ export class Controller implements ControllerView {
           slot.ac?.abort(new Error(`no answer within ${slot.spec.probe.timeout} ms`));
         return;
       }
-      this.#track(this.#runSlot(s, slot));
+      void this.#runSlot(s, slot);
     });
   }
 
@@ -578,11 +585,6 @@ export class Controller implements ControllerView {
     }
   }
 
-  #track(p: Promise<void>): void {
-    this.#probesInFlight.add(p);
-    void p.finally(() => this.#probesInFlight.delete(p));
-  }
-
   /** Takes a place among the probes running, or a promise of one once a place frees. */
   #acquire(): Promise<void> | undefined {
     if (this.#inFlight < (this.#opts.maxConcurrentProbes ?? 64)) {
@@ -595,7 +597,7 @@ export class Controller implements ControllerView {
   #release(): void {
     const next = this.#waiting.shift();
     if (next) next();
-    else this.#inFlight--;
+    else if (--this.#inFlight === 0) this.#drained?.();
   }
 
   /** Runs every probe of `service` (or of all services) once now, and waits for the results. */
@@ -613,7 +615,6 @@ export class Controller implements ControllerView {
       const { probe } = slot.spec;
       const gen = this.#gen;
       const ac = new AbortController();
-      this.#aborts.add(ac);
       slot.ac = ac;
       slot.startedAt = this.#clock.now();
       let ok: boolean | undefined;
@@ -635,7 +636,6 @@ export class Controller implements ControllerView {
         ok = slot.spec.observer ? undefined : false;
         detail = `${slot.spec.observer ? `could not run from ${slot.spec.from}` : 'could not run'}: ${message(e)}`;
       } finally {
-        this.#aborts.delete(ac);
         delete slot.ac;
         delete slot.startedAt;
       }

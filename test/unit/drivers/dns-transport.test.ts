@@ -19,7 +19,7 @@ const answer = (id: number, flags: number, ips: string[]) =>
   });
 
 describe('UDP with TCP fallback (loopback)', () => {
-  const udp = createSocket('udp4');
+  let udp = createSocket('udp4');
   const tcp = createServer((s) => {
     s.once('data', (d: Buffer) => {
       const msg = answer(d.readUInt16BE(2), dnsPacket.AUTHORITATIVE_ANSWER, ['10.77.0.2']);
@@ -29,14 +29,31 @@ describe('UDP with TCP fallback (loopback)', () => {
     });
   });
   let port = 0;
-  const ready = new Promise<void>((resolve) => {
-    udp.bind(0, '127.0.0.1', () => {
-      port = udp.address().port;
-      tcp.listen(port, '127.0.0.1', () => resolve());
-    });
-  });
+  // The same port number for UDP and TCP: TCP takes a free one first, then UDP binds it; when
+  // that UDP port is taken (other tests run side by side), try again with another (at most 20).
+  const ready = (async () => {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      await new Promise<void>((resolve, reject) => {
+        tcp.once('error', reject);
+        tcp.listen(0, '127.0.0.1', () => resolve());
+      });
+      port = (tcp.address() as { port: number }).port;
+      const bound = await new Promise<boolean>((resolve) => {
+        udp.once('error', () => resolve(false));
+        udp.bind(port, '127.0.0.1', () => resolve(true));
+      });
+      if (bound) {
+        udp.on('message', onMessage);
+        return;
+      }
+      udp.close();
+      udp = createSocket('udp4');
+      await new Promise<void>((resolve) => tcp.close(() => resolve()));
+    }
+    throw new Error('no port free for both UDP and TCP on 127.0.0.1 in 20 attempts');
+  })();
   let mode: 'tc' | 'silent' | 'stray' = 'tc';
-  udp.on('message', (m, rinfo) => {
+  function onMessage(m: Buffer, rinfo: { port: number; address: string }): void {
     const id = m.readUInt16BE(0);
     if (mode === 'silent') return;
     if (mode === 'stray') udp.send(answer(id ^ 1, 0, ['192.0.2.66']), rinfo.port, rinfo.address);
@@ -46,7 +63,7 @@ describe('UDP with TCP fallback (loopback)', () => {
         udp.send(answer(id, flags, mode === 'tc' ? [] : ['10.77.0.1']), rinfo.port, rinfo.address),
       5,
     );
-  });
+  }
   afterAll(() => {
     udp.close();
     tcp.close();

@@ -2,6 +2,7 @@
 // ends it, reopened by the next query. Queries honour the AbortSignal by destroying the
 // connection; failures become coded errors whose text never carries a parameter (passwords go
 // as parameters and `logParam` stays off; the server's own message is all we quote).
+import { connect, type Socket } from 'node:net';
 import mariadb, { type Connection } from 'mariadb';
 import { LifeboatError } from '../../core/errors/index.js';
 import { throwIfAborted } from '../context.js';
@@ -63,6 +64,8 @@ export interface MySessionOptions {
 export class MySession {
   #conn: Connection | undefined;
   #pending: Promise<Connection> | undefined;
+  /** The TCP socket of the connection being opened: close() destroys it (see there). */
+  #opening: Socket | undefined;
 
   constructor(private readonly o: MySessionOptions) {}
 
@@ -95,9 +98,16 @@ export class MySession {
     }
   }
 
+  /**
+   * Ends the connection, and abandons one still being opened: to an unreachable server its
+   * socket and the connector's connect timer would otherwise keep the process alive until the
+   * connect timeout. Destroyed with an error, so that the connector clears its timer.
+   */
   async close(): Promise<void> {
     const c = this.#conn;
     this.#conn = undefined;
+    this.#opening?.destroy(new Error('the session was closed'));
+    this.#opening = undefined;
     await c?.end().catch(() => c.destroy());
   }
 
@@ -109,7 +119,17 @@ export class MySession {
       .createConnection({
         ...(p.socketPath
           ? { socketPath: p.socketPath }
-          : { host: p.host ?? 'localhost', port: p.port ?? 3306 }),
+          : {
+              host: p.host ?? 'localhost',
+              port: p.port ?? 3306,
+              // The connector's own socket, kept so that close() can abandon a connect.
+              stream: (done) => {
+                const socket = connect(p.port ?? 3306, p.host ?? 'localhost');
+                socket.setNoDelay(true);
+                this.#opening = socket;
+                done(undefined, socket);
+              },
+            }),
         user: this.o.user,
         password: this.o.password?.reveal(),
         connectTimeout: this.o.connectTimeoutMs,
@@ -132,6 +152,7 @@ export class MySession {
       })
       .finally(() => {
         this.#pending = undefined;
+        this.#opening = undefined;
       });
     return this.#pending;
   }

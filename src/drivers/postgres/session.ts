@@ -2,6 +2,7 @@
 // 10 ms, and a fresh connection per poll would cost more than the poll. A connection the server
 // ended (restart, terminate) is dropped and the next query opens a new one. Every query honours
 // the operation's AbortSignal by closing the connection, and every failure becomes a coded error.
+import { Socket } from 'node:net';
 import pg from 'pg';
 import { LifeboatError } from '../../core/errors/index.js';
 import { throwIfAborted } from '../context.js';
@@ -46,6 +47,8 @@ export function pgError(e: unknown, what: string): LifeboatError {
 export class PgSession {
   #client: pg.Client | undefined;
   #pending: Promise<pg.Client> | undefined;
+  /** The socket of the connection being opened: close() destroys it (see there). */
+  #opening: Socket | undefined;
   #backendPid: number | undefined;
 
   constructor(
@@ -77,9 +80,16 @@ export class PgSession {
     }
   }
 
+  /**
+   * Ends the connection, and abandons one still being opened: to an unreachable server its
+   * socket would otherwise stay connecting (pg's end() waits to write its goodbye) until the
+   * connect timeout, keeping the process alive after everything else ended.
+   */
   async close(): Promise<void> {
     const c = this.#client;
     this.#drop();
+    this.#opening?.destroy();
+    this.#opening = undefined;
     await c?.end().catch(() => {});
   }
 
@@ -97,6 +107,11 @@ export class PgSession {
       statement_timeout: c.statementTimeoutMs,
       application_name: 'lifeboat',
       keepAlive: true,
+      // pg's own plain socket, kept so that close() can abandon a connect in progress.
+      stream: () => {
+        this.#opening = new Socket();
+        return this.#opening;
+      },
     });
     // A connection ended by the server must not crash the process: it is simply dropped.
     client.on('error', () => {
@@ -119,6 +134,7 @@ export class PgSession {
       })
       .finally(() => {
         this.#pending = undefined;
+        this.#opening = undefined;
       });
     return this.#pending;
   }

@@ -415,7 +415,7 @@ export class Controller implements ControllerView {
         runs: 0,
         retired: false,
       };
-      this.#releaseGen(old);
+      if (old.runs === 0) this.#closeGen(old);
       this.#hash = hash;
       this.#applyPlan(loaded.plan);
       this.#status.reloads++;
@@ -940,11 +940,14 @@ export class Controller implements ControllerView {
 
   #releaseGen(gen: Generation): void {
     gen.runs = Math.max(0, gen.runs - 1);
-    if (gen.retired && gen.runs === 0) {
-      const i = this.#retired.indexOf(gen);
-      if (i >= 0) this.#retired.splice(i, 1);
-      void gen.drivers.close?.().catch(() => undefined);
-    }
+    if (gen.retired && gen.runs === 0) this.#closeGen(gen);
+  }
+
+  /** Closes the drivers of a replaced plan (once no run of this process uses them). */
+  #closeGen(gen: Generation): void {
+    const i = this.#retired.indexOf(gen);
+    if (i >= 0) this.#retired.splice(i, 1);
+    void gen.drivers.close?.().catch(() => undefined);
   }
 
   #onEngineEvent(e: EngineEvent): void {

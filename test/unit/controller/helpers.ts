@@ -71,6 +71,8 @@ export interface Harness {
   world: FakeWorld;
   store: SqliteStateStore;
   drivers: StepDrivers;
+  /** How many drivers (one per plan applied) were closed. */
+  driversClosed: number;
   /** Runs every probe once, `n` times. */
   rounds(n: number): Promise<void>;
   close(): Promise<void>;
@@ -120,13 +122,19 @@ export function harness(
   const c = new Controller({
     file: 'plan.yaml',
     load: () => loaded(plan),
-    drivers: () => drivers,
+    drivers: () => ({
+      ...drivers,
+      close: async () => {
+        h.driversClosed++;
+      },
+    }),
     store,
     clock,
     engine: { pollMs: 20, retryBackoffMs: 10, siteGateMs: 200, leaseTtlMs: 2000 },
     ...controllerOpts,
   });
-  return {
+  const h: Harness = {
+    driversClosed: 0,
     c,
     clock,
     net,
@@ -142,6 +150,7 @@ export function harness(
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  return h;
 }
 
 /** Waits (real time, bounded) until `cond` holds. */

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadPlanFile } from '../../../src/cli/plan-files.js';
+import { settle } from '../../../src/controller/clock.js';
 import { EventLog } from '../../../src/controller/event-log.js';
 import type { SequencedEvent } from '../../../src/controller/model.js';
 import { LAB_PLAN } from '../engine/helpers.js';
@@ -73,6 +74,9 @@ describe('plan reload', () => {
     current = structuredClone(plan);
     current.description = 'changed';
     expect(h.c.reload().reloads).toBe(1);
+    // The drivers of the replaced plan are closed (no run uses them).
+    await settle();
+    expect(h.driversClosed).toBe(1);
     expect(h.c.probeHistory('app-db')).toHaveLength(n);
     await h.rounds(1);
     expect(h.c.probeHistory('app-db').length).toBeGreaterThan(n);

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { executeRun } from '../../../src/cli/commands/run-execute.js';
+import { executeRun, liveProgress } from '../../../src/cli/commands/run-execute.js';
 import {
   applyEvent,
   cut,
@@ -263,6 +263,46 @@ describe('TaskListWriter', () => {
     vi.advanceTimersByTime(2000);
     expect(frames).toHaveLength(n); // nothing after the final frame
     expect(frames.at(-1)).not.toContain('\u001b[3'); // NO_COLOR
+  });
+});
+
+describe('liveProgress (run and resume)', () => {
+  it('resume on a terminal: the list starts from the journal so far, then follows the events', () => {
+    let out = '';
+    const p = liveProgress(
+      (t) => {
+        out += t;
+      },
+      false,
+      { isTTY: true, columns: 120, env: { NO_COLOR: '1' } },
+    );
+    const past = [
+      j('db/fence/a', 'result', { status: 'succeeded', durationMs: 140 }, T0),
+      j('db/check-ready/b', 'note', { event: 'waiting-approval', reason: 'r' }, T0),
+    ].map((e) => (e.type === 'journal' ? e.entry : undefined)) as never;
+    p.begin('resume failover db', STEPS, past);
+    expect(out).toContain('✓ db/fence/a');
+    expect(out).toContain('⏸ db/check-ready/b');
+    p.listener(j('db/check-ready/b', 'intent', { attempt: 1 }, T0 + 10));
+    p.end();
+    expect(out.split('\u001b[J').at(-1)).toContain('▶ db/check-ready/b');
+  });
+
+  it('off a terminal, begin() changes nothing: plain lines before and after', () => {
+    let out = '';
+    const p = liveProgress(
+      (t) => {
+        out += t;
+      },
+      false,
+      { isTTY: false, env: {} },
+    );
+    p.begin('failover db', STEPS);
+    p.listener(
+      j('db/fence/a', 'intent', { action: 'postgres.fence', target: 'a', attempt: 1 }, T0),
+    );
+    p.end();
+    expect(out).toMatch(/^\d\d:\d\d:\d\d\.\d{3} ▶ db\/fence\/a: postgres\.fence → a\n$/);
   });
 });
 

@@ -1,6 +1,12 @@
 // The engine: executes planned runs step by step with a durable journal, approvals, fencing
 // tokens, the point of no return and its safety interlocks. See docs/runbooks.md.
-export { handlerFor, replicaVerdict, SUPPORTED_ACTIONS, type Verdict } from './actions/index.js';
+export {
+  handlerFor,
+  mirrorVerdict,
+  replicaVerdict,
+  SUPPORTED_ACTIONS,
+  type Verdict,
+} from './actions/index.js';
 export { pendingApproval, recordApproval } from './approvals.js';
 export { Engine, type StartOptions } from './engine.js';
 export type { EngineEvent, EngineListener, RunOutcome } from './events.js';

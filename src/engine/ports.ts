@@ -47,6 +47,16 @@ export interface StepDrivers {
   playbook(service: string, args: Record<string, unknown>): Runnable;
   /** One more copy of a mirrored data set from one node to another. */
   mirror(service: string, dataSet: string, from: string, to: string): Syncable;
+  /**
+   * When the copy of a mirrored (`files`) data set on `node` was last known complete (ms since
+   * the epoch: the last sync's T0, read on that node), or undefined when it cannot tell.
+   */
+  mirrorSyncedThrough(
+    service: string,
+    dataSet: string,
+    node: string,
+    signal: AbortSignal,
+  ): Promise<number | undefined>;
   /** Runs `args.argv` on a node (`command.run`). */
   command(node: string, args: Record<string, unknown>): Runnable;
   /** An HTTP request that must answer as expected (`http.get`). */

@@ -18,6 +18,8 @@ export class FakeSite {
   readonly probeOk = new Map<string, boolean>();
   /** Commands run by `command.run`, by target. */
   readonly commands: string[] = [];
+  /** Per node: when its mirror copy was last complete (the marker's T0); absent: no marker. */
+  readonly mirrorSyncedThrough = new Map<string, number>();
 }
 
 export interface WorldSnapshot {
@@ -141,6 +143,7 @@ export function fakeStepDrivers(
     playbook: (svc) => new Recorder(`playbook ${svc}`, site.commands, opts.afterEffect),
     mirror: (svc, ds, from, to) =>
       new Recorder(`mirror ${svc}/${ds} ${from}→${to}`, site.commands, opts.afterEffect),
+    mirrorSyncedThrough: async (_svc, _ds, node) => site.mirrorSyncedThrough.get(node),
     command: (node, args) =>
       new Recorder(
         `${node}: ${(args.argv as string[]).join(' ')}`,

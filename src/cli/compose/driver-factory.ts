@@ -12,7 +12,7 @@ import { MariadbDriver, MariadbProbe } from '../../drivers/mariadb/index.js';
 import type { NodeRunner } from '../../drivers/node-runner.js';
 import { PostgresDriver, PostgresProbe } from '../../drivers/postgres/index.js';
 import { CommandProbe, HttpProbe, TcpProbe } from '../../drivers/probes/index.js';
-import { RsyncDriver, type RsyncSshRemote } from '../../drivers/rsync/index.js';
+import { MARKER, RsyncDriver, type RsyncSshRemote } from '../../drivers/rsync/index.js';
 import type { Secret } from '../../drivers/secrets.js';
 
 export interface DriverEnvironment {
@@ -304,14 +304,7 @@ export class DriverFactory {
       );
     if (from === to)
       throw config(`\`${service}/${dataSet}\`: a copy from ${from} to itself changes nothing`);
-    const pathOn = (node: string): string => {
-      const p = node === ds.source ? ds.path : (ds.targetPath ?? ds.path);
-      if (p === undefined)
-        throw config(
-          `data set \`${service}/${dataSet}\` needs \`path\` (and \`targetPath\` when the copies live elsewhere) for rsync`,
-        );
-      return perNode(p, node);
-    };
+    const pathOn = (node: string): string => this.copyPath(service, dataSet, node);
     const login = this.env.rsyncRemote ? this.env.rsyncRemote(to) : this.sshLogin(to);
     const local = this.env.rsyncLocal ? this.env.rsyncLocal(from) : {};
     return new RsyncDriver({
@@ -321,6 +314,41 @@ export class DriverFactory {
       remote: { kind: 'ssh', ...login, path: pathOn(to) },
       ...(local.namespace ? { namespace: local.namespace } : {}),
     });
+  }
+
+  /** Where a node holds its copy of a `files` data set: `path` on the source, else `targetPath`. */
+  private copyPath(service: string, dataSet: string, node: string): string {
+    const ds = this.dataSet(service, dataSet);
+    const p = node === ds.source ? ds.path : (ds.targetPath ?? ds.path);
+    if (p === undefined)
+      throw config(
+        `data set \`${service}/${dataSet}\` needs \`path\` (and \`targetPath\` when the copies live elsewhere) for rsync`,
+      );
+    return perNode(p, node);
+  }
+
+  /**
+   * When the copy of a mirrored data set on `node` was last known complete: the T0 of the last
+   * sync that wrote its marker (read on the node itself, so it answers with the source gone), or
+   * undefined when there is no readable marker of ours.
+   */
+  async mirrorSyncedThrough(
+    service: string,
+    dataSet: string,
+    node: string,
+    signal: AbortSignal,
+  ): Promise<number | undefined> {
+    const file = `${this.copyPath(service, dataSet, node)}/${MARKER}`;
+    const r = await this.env.runnerFor(node).run(['cat', '--', file], { signal });
+    if (r.code !== 0) return undefined;
+    try {
+      const m = JSON.parse(r.stdout) as { version?: unknown; syncedThrough?: unknown };
+      if (m.version !== 1 || typeof m.syncedThrough !== 'string') return undefined;
+      const t0 = Date.parse(m.syncedThrough);
+      return Number.isFinite(t0) ? t0 : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /** A node's SSH login as the plan gives it (address, ssh.user/port/hostKey/identity). */
@@ -341,7 +369,6 @@ export class DriverFactory {
     };
   }
 
-  /** The Ansible run that redeploys a service from scratch, or upgrades its idle colour. */
   /**
    * The service's upgrade or redeploy playbook. `limit` (a derived step's, e.g. the idle colour)
    * narrows the plan's own. In a lab, a limit of one node runs ansible-playbook inside that

@@ -97,6 +97,8 @@ export function composeStepDrivers(
     },
     mirror: (svc, ds, from, to): Syncable =>
       cached(`mirror:${svc}/${ds}:${from}>${to}`, () => factory.mirror(svc, ds, from, to)),
+    mirrorSyncedThrough: (svc, ds, node, signal) =>
+      factory.mirrorSyncedThrough(svc, ds, node, signal),
     command(node, args) {
       const argv = args.argv;
       if (!Array.isArray(argv) || argv.length === 0 || !argv.every((a) => typeof a === 'string'))

@@ -8,7 +8,7 @@ import { command, mirror, playbook } from './run.js';
 import { forceReadOnly, forceReadWrite, setReadOnly, switchTraffic } from './traffic.js';
 import type { ActionHandler } from './types.js';
 
-export { replicaVerdict, type Verdict } from './readiness.js';
+export { mirrorVerdict, replicaVerdict, type Verdict } from './readiness.js';
 export type { ActionContext, ActionHandler, ActionStep } from './types.js';
 
 const EXACT: Record<string, ActionHandler> = {

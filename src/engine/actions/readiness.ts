@@ -61,6 +61,36 @@ export function replicaVerdict(
   };
 }
 
+/**
+ * Pure: may this mirror copy (rsync) take over? Everything its source had before `syncedThrough`
+ * is in it; what came later may be missing: the loss is at most now − syncedThrough.
+ */
+export function mirrorVerdict(
+  syncedThrough: number | undefined,
+  nowMs: number,
+  maxLagMs: number,
+): Verdict {
+  if (syncedThrough === undefined)
+    return {
+      ready: false,
+      reason:
+        'its copy has no marker of a sync by Lifeboat: how old it is cannot be told (sync it once with a run, or accept the loss)',
+    };
+  const lag = Math.max(0, nowMs - syncedThrough);
+  const at = new Date(syncedThrough).toISOString();
+  return lag <= maxLagMs
+    ? {
+        ready: true,
+        reason: `complete up to ${at}, ${lag} ms ago (limit ${maxLagMs} ms)`,
+        lagMs: lag,
+      }
+    : {
+        ready: false,
+        reason: `complete only up to ${at}, ${lag} ms ago: more than the ${maxLagMs} ms allowed`,
+        lagMs: lag,
+      };
+}
+
 async function stateOf(ctx: ActionContext, dataSet: string): Promise<ReplicationState> {
   const d = ctx.drivers.database(ctx.step.service, dataSet, ctx.step.target);
   if (!isReplicating(d))
@@ -84,10 +114,25 @@ export const checkReady: ActionHandler = {
       const settleBy = Date.now() + SETTLE_MS;
       for (;;) {
         try {
-          v = replicaVerdict(await stateOf(ctx, dataSet), facts, maxLagMs);
+          v =
+            facts.kind === 'files'
+              ? mirrorVerdict(
+                  await ctx.drivers.mirrorSyncedThrough(
+                    ctx.step.service,
+                    dataSet,
+                    ctx.step.target,
+                    ctx.op.signal,
+                  ),
+                  Date.now(),
+                  maxLagMs,
+                )
+              : replicaVerdict(await stateOf(ctx, dataSet), facts, maxLagMs);
         } catch (e) {
           if (ctx.op.signal.aborted) throw e;
-          v = { ready: false, reason: `unreachable: ${e instanceof Error ? e.message : String(e)}` };
+          v = {
+            ready: false,
+            reason: `unreachable: ${e instanceof Error ? e.message : String(e)}`,
+          };
         }
         if (v.ready || !v.transient || Date.now() >= settleBy) break;
         await ctx.sleep(SETTLE_POLL_MS);

@@ -1,7 +1,7 @@
 // The readiness verdict of check-ready: when promoting a replica can lose acknowledged writes.
 import { describe, expect, it } from 'vitest';
 import type { ReplicationState } from '../../../src/drivers/driver.js';
-import { type DataSetFacts, replicaVerdict } from '../../../src/engine/index.js';
+import { type DataSetFacts, mirrorVerdict, replicaVerdict } from '../../../src/engine/index.js';
 
 const replica = (over: Partial<ReplicationState> = {}): ReplicationState => ({
   role: 'replica',
@@ -39,5 +39,22 @@ describe('replicaVerdict', () => {
   it('a primary is ready (promoted earlier); another role is not', () => {
     expect(replicaVerdict(replica({ role: 'primary' }), asyncFacts, 0).ready).toBe(true);
     expect(replicaVerdict(replica({ role: 'unknown' as never }), asyncFacts, 0).ready).toBe(false);
+  });
+});
+
+describe('mirrorVerdict (rsync copies)', () => {
+  const now = Date.parse('2026-11-21T12:00:00Z');
+  it('a copy complete up to within the RPO is ready, with that lag', () => {
+    expect(mirrorVerdict(now - 60_000, now, 3_600_000)).toMatchObject({
+      ready: true,
+      lagMs: 60_000,
+    });
+  });
+  it('an older copy, or one without a marker, is not', () => {
+    expect(mirrorVerdict(now - 7_200_000, now, 3_600_000)).toMatchObject({
+      ready: false,
+      lagMs: 7_200_000,
+    });
+    expect(mirrorVerdict(undefined, now, 3_600_000).reason).toMatch(/no marker/);
   });
 });

@@ -6,6 +6,9 @@
 // Named baseline, in the same run: the same number of bare `net.connect` calls per second (each
 // connect, then destroy), spread evenly over each second, without the scheduler, the drivers,
 // health, history or events: what the probes cost the operating system and libuv at the least.
+// For scale, three more lines: the same connects each with one timer cleared on completion
+// (what a TCP check needs at the least), the TcpProbe driver alone at the same rate, and the
+// controller with probes that answer at once (its scheduler, health, history and events alone).
 // Each measurement runs in a fresh child process, one after the other; the controller is built
 // by the composition root (`createController`: the plan file, the real TcpProbe drivers, the
 // SQLite store), exactly as `lifeboat serve` builds it.
@@ -18,7 +21,11 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createController } from '../../src/cli/compose/controller.js';
+import { loadPlanFile } from '../../src/cli/plan-files.js';
+import { Controller } from '../../src/controller/index.js';
 import { TcpProbe } from '../../src/drivers/probes/index.js';
+import type { StepDrivers } from '../../src/engine/index.js';
+import { openSqliteStore } from '../../src/store/index.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string, def: number) => {
@@ -107,6 +114,59 @@ async function childController(dir: string): Promise<Measure> {
   return { name: 'controller', ...cpu, wallMs, done, failed, rssMiB };
 }
 
+/**
+ * For scale: the same controller with probes that answer at once (no socket): what the
+ * scheduler, health, history and events cost on their own.
+ */
+async function childScheduler(dir: string): Promise<Measure> {
+  const loaded = loadPlanFile(join(dir, 'plan.yaml'));
+  const store = openSqliteStore(join(dir, 'scheduler.db'));
+  const instant = {
+    kind: 'probe',
+    target: 'instant',
+    observe: async () => ({ healthy: true, summary: 'instant', facts: {} }),
+    probe: async () => ({ ok: true, latencyMs: 0, detail: 'instant' }),
+  };
+  const none = () => {
+    throw new Error('not in this benchmark');
+  };
+  const drivers: StepDrivers = {
+    database: none,
+    dataSet: none,
+    replicaSource: none,
+    traffic: none,
+    trafficIndex: () => undefined,
+    probe: () => instant,
+    siteProbes: () => [instant],
+    playbook: none,
+    mirror: none,
+    mirrorSyncedThrough: async () => undefined,
+    command: none,
+    http: () => instant,
+    siteOf: () => undefined,
+  };
+  const c = new Controller({
+    file: 'plan.yaml',
+    load: () => loaded,
+    drivers: () => drivers,
+    store,
+    maxConcurrentProbes: 256,
+  });
+  await c.start();
+  await new Promise((r) => setTimeout(r, WARMUP_S * 1000));
+  const n0 = c.probesRun;
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  await new Promise((r) => setTimeout(r, SECONDS * 1000));
+  const cpu = usage(cpu0);
+  const wallMs = performance.now() - t0;
+  const done = c.probesRun - n0;
+  const rssMiB = process.memoryUsage().rss / 2 ** 20;
+  await c.stop();
+  await store.close();
+  return { name: 'scheduler alone', ...cpu, wallMs, done, failed: 0, rssMiB };
+}
+
 /** The same rate of TcpProbe.probe calls (the driver the controller uses), without the controller. */
 async function childDriver(ports: number[]): Promise<Measure> {
   const probes = ports.map(
@@ -118,6 +178,31 @@ async function childDriver(ports: number[]): Promise<Measure> {
     void p.probe({ signal: new AbortController().signal }).then((r) => count(r.ok));
   });
   return m;
+}
+
+/**
+ * For scale: TcpProbe's check with one timer cleared on completion, instead of a signal built
+ * per probe from AbortSignal.any and AbortSignal.timeout (which fires a second later whether or
+ * not the probe is done). The difference is what the driver could save.
+ */
+async function childOneTimer(ports: number[]): Promise<Measure> {
+  let n = 0;
+  return paced('connect + 1 timer', (count) => {
+    const port = ports[n++ % ports.length] as number;
+    const signal = new AbortController().signal;
+    const sock = connect({ host: '127.0.0.1', port });
+    const done = (ok: boolean) => {
+      clearTimeout(t);
+      signal.removeEventListener('abort', onAbort);
+      sock.destroy();
+      count(ok);
+    };
+    const onAbort = () => done(false);
+    const t = setTimeout(() => done(false), 1000);
+    signal.addEventListener('abort', onAbort, { once: true });
+    sock.once('connect', () => done(true));
+    sock.once('error', () => done(false));
+  });
 }
 
 async function childBare(ports: number[]): Promise<Measure> {
@@ -227,9 +312,13 @@ async function main(): Promise<void> {
     const m =
       mode === 'controller'
         ? await childController(args[args.indexOf('--dir') + 1] as string)
-        : mode === 'driver'
-          ? await childDriver(ports)
-          : await childBare(ports);
+        : mode === 'scheduler'
+          ? await childScheduler(args[args.indexOf('--dir') + 1] as string)
+          : mode === 'driver'
+            ? await childDriver(ports)
+            : mode === 'one-timer'
+              ? await childOneTimer(ports)
+              : await childBare(ports);
     process.stdout.write(`${JSON.stringify(m)}\n`);
     process.exit(0);
   }
@@ -253,7 +342,9 @@ async function main(): Promise<void> {
   const extra = ['--ports', JSON.stringify(ports), '--dir', dir];
   try {
     const bare = await runChild('bare', extra);
+    const oneTimer = await runChild('one-timer', extra);
     const driver = await runChild('driver', extra);
+    const sched = await runChild('scheduler', extra);
     const ctl = await runChild('controller', extra);
     const calAfter = calibrate();
     const pct = (m: Measure) => (100 * m.cpuMs) / m.wallMs;
@@ -266,7 +357,9 @@ async function main(): Promise<void> {
         `probe capacity: ${SERVICES} services × ${PROBES_PER_SERVICE} TCP probes at 1 s, ${SECONDS} s window after ${WARMUP_S} s warm-up, ${PORTS} listeners on 127.0.0.1 (own process)`,
         `machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, Node ${process.version}, load ${load0.toFixed(1)} → ${(loadavg()[0] ?? 0).toFixed(1)}, calibration ${Math.round(calBefore)}/${Math.round(calAfter)} ms`,
         fmt(bare),
+        fmt(oneTimer),
         fmt(driver),
+        fmt(sched),
         fmt(ctl),
         `ratio controller / bare: ${(pct(ctl) / pct(bare)).toFixed(2)} ×`,
         `target ≤ 25 % of one core: ${pct(ctl) <= 25 ? 'PASS' : 'FAIL'}`,

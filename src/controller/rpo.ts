@@ -5,7 +5,7 @@
 // unknown with the reason.
 import type { DataSet, Plan } from '../core/plan/index.js';
 import type { PlannedStep } from '../core/runbook/index.js';
-import { replicaVerdict, type StepDrivers, type Verdict } from '../engine/index.js';
+import { mirrorVerdict, replicaVerdict, type StepDrivers, type Verdict } from '../engine/index.js';
 import type { RpoStatus } from './model.js';
 
 type AnyDriver = ReturnType<StepDrivers['database']>;
@@ -68,12 +68,25 @@ export async function assessData(input: AssessInput): Promise<DataAssessment> {
       checked.add(dataSet);
       let v: Verdict;
       let synchronous = false;
+      let kind: RpoStatus['kind'] = 'replica';
       try {
         const facts = drivers.dataSet(service, dataSet);
         synchronous = facts.synchronous;
-        const d = drivers.database(service, dataSet, step.target);
-        if (!isReplicating(d)) throw new Error(`${d.kind} on ${d.target} reports no replication`);
-        v = replicaVerdict(await d.replicationState(input.ctx()), facts, maxLagMs);
+        if (facts.kind === 'files') {
+          // A mirror copy: the age of its last complete sync, read on the target node.
+          kind = 'mirror';
+          const through = await drivers.mirrorSyncedThrough(
+            service,
+            dataSet,
+            step.target,
+            input.ctx().signal,
+          );
+          v = mirrorVerdict(through, input.now, maxLagMs);
+        } else {
+          const d = drivers.database(service, dataSet, step.target);
+          if (!isReplicating(d)) throw new Error(`${d.kind} on ${d.target} reports no replication`);
+          v = replicaVerdict(await d.replicationState(input.ctx()), facts, maxLagMs);
+        }
       } catch (e) {
         v = { ready: false, reason: `unreachable: ${message(e)}` };
       }
@@ -83,7 +96,7 @@ export async function assessData(input: AssessInput): Promise<DataAssessment> {
       const rpoMs = v.lagMs ?? (v.ready && synchronous ? 0 : undefined);
       rpo.push({
         dataSet,
-        kind: 'replica',
+        kind,
         ...(rpoMs !== undefined ? { rpoMs, within: rpoMs <= targetMs } : {}),
         targetMs,
         observedAt,
@@ -105,12 +118,15 @@ export async function assessData(input: AssessInput): Promise<DataAssessment> {
       );
       try {
         if (!to) throw new Error('no target outside the active site');
-        const o = await drivers.mirror(service, ds.name, ds.source, to).observe(input.ctx());
-        const rpoMs = typeof o.facts.rpoMs === 'number' ? o.facts.rpoMs : undefined;
+        const v = mirrorVerdict(
+          await drivers.mirrorSyncedThrough(service, ds.name, to, input.ctx().signal),
+          input.now,
+          targetMs,
+        );
         rpo.push({
           ...base,
-          ...(rpoMs !== undefined ? { rpoMs, within: rpoMs <= targetMs } : {}),
-          detail: o.summary,
+          ...(v.lagMs !== undefined ? { rpoMs: v.lagMs, within: v.lagMs <= targetMs } : {}),
+          detail: `${to}: ${v.reason}`,
         });
       } catch (e) {
         rpo.push({ ...base, detail: `age of the last sync unknown: ${message(e)}` });

@@ -1,6 +1,7 @@
 // RPO now against the tier, readiness with the engine's rule, and the scheduler's timers.
 import { afterEach, describe, expect, it } from 'vitest';
 import { settle } from '../../../src/controller/clock.js';
+import { labPlan } from '../engine/helpers.js';
 import { type Harness, harness, sqlProbe, testPlan } from './helpers.js';
 
 let h: Harness | undefined;
@@ -93,6 +94,42 @@ describe('RPO tracking', () => {
       readyToFailOver: true,
       rpo: [expect.objectContaining({ rpoMs: 0, within: true })],
     });
+  });
+});
+
+describe('RPO of a mirror', () => {
+  it("is the age of the last complete sync on the target, judged like the engine's check-ready", async () => {
+    const plan = structuredClone(labPlan);
+    plan.services = { mirror: plan.services?.mirror as NonNullable<typeof plan.services>[string] };
+    plan.drills = {};
+    let through: number | undefined;
+    h = harness(plan, {
+      wrapDrivers: (base) => ({
+        ...base,
+        dataSet: () => ({ kind: 'files', synchronous: false, nodes: ['a', 'b'] }),
+        mirrorSyncedThrough: async (_svc, _ds, node) => (node === 'b' ? through : undefined),
+      }),
+    });
+    const now = h.clock.now();
+    await h.c.refreshData();
+    expect(h.c.service('mirror')).toMatchObject({
+      readyToFailOver: false,
+      rpo: [expect.objectContaining({ dataSet: 'tree', kind: 'mirror', targetMs: 3_600_000 })],
+    });
+    expect(h.c.service('mirror')?.rpo[0]?.rpoMs).toBeUndefined();
+    through = now - 600_000;
+    await h.c.refreshData();
+    expect(h.c.service('mirror')).toMatchObject({
+      readyToFailOver: true,
+      rpo: [expect.objectContaining({ rpoMs: 600_000, within: true })],
+    });
+    through = now - 2 * 3_600_000;
+    await h.c.refreshData();
+    expect(h.c.service('mirror')).toMatchObject({
+      readyToFailOver: false,
+      rpo: [expect.objectContaining({ rpoMs: 7_200_000, within: false })],
+    });
+    expect(h.c.eventsSince(0).events.filter((e) => e.event.type === 'rpo-breach')).toHaveLength(1);
   });
 });
 

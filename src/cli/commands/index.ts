@@ -1,6 +1,7 @@
 import type { CommandModule } from '../program.js';
 import { auditCommand } from './audit.js';
 import { checkCommand } from './check.js';
+import { demoCommand } from './demo.js';
 import { labCommand } from './lab.js';
 import { renderCommand } from './render.js';
 import { runCommand } from './run.js';
@@ -12,6 +13,7 @@ import { tokenCommand } from './token.js';
 export const COMMANDS: readonly CommandModule[] = [
   auditCommand(),
   checkCommand(),
+  demoCommand(),
   labCommand(),
   renderCommand(),
   runCommand(),

@@ -29,6 +29,11 @@ export interface CreateControllerOptions {
   watch?: boolean;
   /** Where background problems are told (a reload refused, a probe that cannot be built). */
   log?: (line: string) => void;
+  /**
+   * Changes each plan loaded, in memory, before the controller sees it (`lifeboat demo --auto`
+   * sets a service's `onOutage`). The files stay as they are.
+   */
+  adjust?: (loaded: LoadedPlan) => LoadedPlan;
   /** Tuning and test hooks passed to the Controller (clock, bounds, intervals, approval role). */
   tuning?: Omit<ControllerOptions, 'file' | 'load' | 'drivers' | 'store' | 'actor' | 'log'>;
 }
@@ -148,7 +153,7 @@ export function createController(options: CreateControllerOptions): ComposedCont
   const load = (): LoadedPlan => {
     const loaded = loadPlanFile(file);
     if (loaded.files.length > 0) files = new Set(loaded.files.map((f) => resolve(f)));
-    return loaded;
+    return options.adjust && loaded.plan ? options.adjust(loaded) : loaded;
   };
   const store = openSqliteStore(options.state ?? defaultStatePath());
   let controller: Controller;

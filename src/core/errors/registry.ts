@@ -12,6 +12,7 @@ import { ENGINE_CODES } from './codes/engine.js';
 import { KEEPALIVED_CODES } from './codes/keepalived.js';
 import { LAB_CODES } from './codes/lab.js';
 import { MARIADB_CODES } from './codes/mariadb.js';
+import { NOTIFY_CODES } from './codes/notify.js';
 import { PLAN_CODES } from './codes/plan.js';
 import { POSTGRES_CODES } from './codes/postgres.js';
 import { RSYNC_CODES } from './codes/rsync.js';
@@ -39,6 +40,7 @@ export const ERROR_CODES = {
   ...ENGINE_CODES,
   ...CONTROLLER_CODES,
   ...SERVER_CODES,
+  ...NOTIFY_CODES,
 } as const satisfies Record<string, CodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

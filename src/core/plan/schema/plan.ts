@@ -1,5 +1,16 @@
 // The root of a plan file, and the fragment form that `include:`d files use.
 import { z } from 'zod';
+import { notificationsSchema } from './notifications.js';
+
+export {
+  hostAllowed,
+  NOTIFICATION_EVENTS,
+  type NotificationEvent,
+  urlHost,
+  WEBHOOK_FORMATS,
+  type WebhookFormat,
+} from './notifications.js';
+
 import { duration, name, text } from './primitives.js';
 import { drillSchema, runbookSchema } from './runbook.js';
 import { serviceSchema } from './service.js';
@@ -69,6 +80,7 @@ export const planSchema = z
       })
       .prefault({})
       .describe('How outages are detected when no probe watches.'),
+    notifications: notificationsSchema.optional(),
     ...sections,
   })
   .describe('A service continuity plan.');
@@ -97,3 +109,5 @@ export type Probe = NonNullable<Service['health']>[number];
 export type Runbook = NonNullable<Plan['runbooks']>[string];
 export type Step = Runbook['steps'][number];
 export type Drill = NonNullable<Plan['drills']>[string];
+export type NotificationsConfig = NonNullable<Plan['notifications']>;
+export type WebhookConfig = NotificationsConfig['webhooks'][string];

@@ -2,3 +2,14 @@
 export { type Clock, ManualClock, settle, systemClock } from './clock.js';
 export { Controller, type ControllerDrivers, type ControllerOptions } from './controller.js';
 export * from './model.js';
+export {
+  type DeliveryOutcome,
+  type DeliveryRequest,
+  type Notification,
+  type NotificationKind,
+  type NotificationSender,
+  Notifier,
+  type NotifierOptions,
+  type NotifierStats,
+  type WebhookStats,
+} from './notifier.js';

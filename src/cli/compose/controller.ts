@@ -5,7 +5,7 @@
 // `stop()` on exit clears every timer, the file watchers, closes the drivers and the store.
 import { type FSWatcher, watch } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { Controller, type ControllerOptions } from '../../controller/index.js';
+import { Controller, type ControllerOptions, type Notifier } from '../../controller/index.js';
 import { LifeboatError } from '../../core/errors/index.js';
 import type { LoadedPlan, Plan, Probe } from '../../core/plan/index.js';
 import type { Probing } from '../../drivers/driver.js';
@@ -14,6 +14,7 @@ import { defaultStatePath, openSqliteStore, type SqliteStateStore } from '../../
 import { loadPlanFile } from '../plan-files.js';
 import { type DriverEnvironment, DriverFactory } from './driver-factory.js';
 import { enterLabNetwork, labEnvironment, sshEnvironment } from './environment.js';
+import { createNotifier } from './notify.js';
 import { type ComposedDrivers, composeStepDrivers } from './step-drivers.js';
 
 export interface CreateControllerOptions {
@@ -41,6 +42,8 @@ export interface CreateControllerOptions {
 export interface ComposedController {
   controller: Controller;
   store: SqliteStateStore;
+  /** Sends the plan's `notifications.webhooks` (none: it sends nothing); its `stats()` for metrics. */
+  notifier: Notifier;
   /** Starts probes, RPO reads, the run watch and the file watch. */
   start(): Promise<void>;
   /** Same as `controller.reload()` (SIGHUP). */
@@ -171,6 +174,7 @@ export function createController(options: CreateControllerOptions): ComposedCont
     void store.close();
     throw e;
   }
+  const notifier = createNotifier(controller, { log });
   const watchers = new Map<string, FSWatcher>();
   let debounce: NodeJS.Timeout | undefined;
   let stopped = false;
@@ -213,7 +217,9 @@ export function createController(options: CreateControllerOptions): ComposedCont
   return {
     controller,
     store,
+    notifier,
     async start() {
+      notifier.start();
       await controller.start();
       watchFiles();
     },
@@ -225,6 +231,7 @@ export function createController(options: CreateControllerOptions): ComposedCont
       for (const w of watchers.values()) w.close();
       watchers.clear();
       await controller.stop();
+      await notifier.stop();
       await store.close();
     },
   };

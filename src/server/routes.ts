@@ -186,7 +186,8 @@ export const ROUTES: readonly RouteSpec[] = [
       response: { 200: WhoamiSchema, ...errors(400, 401, 403, 429) },
     },
     handler: async (c, req, reply) => {
-      const address = req.ip;
+      // A server listening on a Unix socket (lifeboat demo) has no client IP: one shared key.
+      const address = req.ip ?? 'unix-socket';
       const wait = c.loginFailures.retryAfter(address);
       if (wait > 0) {
         throw new HttpError(

@@ -209,3 +209,55 @@ describe('createController’s adjust hook (what --auto uses)', () => {
     }
   });
 });
+
+describe('the API on a Unix socket (the demo’s child listens on one)', () => {
+  it('a dashboard login works without a client IP; refusals share one rate-limit key', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { request } = await import('node:http');
+    const { harness } = await import('../server/helpers.js');
+    const dir = mkdtempSync(join(tmpdir(), 'lifeboat-demo-sock-'));
+    const socketPath = join(dir, 'api.sock');
+    const h = await harness();
+    await h.app.listen({ path: socketPath });
+    const login = (token: string) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const body = JSON.stringify({ token });
+        const r = request(
+          {
+            socketPath,
+            path: '/api/v1/session/login',
+            method: 'POST',
+            headers: {
+              host: '127.0.0.1:8480',
+              origin: 'http://127.0.0.1:8480',
+              'content-type': 'application/json',
+            },
+          },
+          (res) => {
+            let text = '';
+            res.on('data', (d: Buffer) => {
+              text += d.toString();
+            });
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+          },
+        );
+        r.on('error', reject);
+        r.end(body);
+      });
+    try {
+      const ok = await login(h.tokens.approver);
+      expect(ok.status, ok.body).toBe(200);
+      expect(JSON.parse(ok.body)).toMatchObject({ name: 'approver', role: 'approver' });
+      const audit = await h.fake.store.audit.read({ limit: 10 });
+      expect(audit.find((e) => e.action === 'api.login')?.data).toMatchObject({
+        address: 'unix-socket',
+      });
+      for (let i = 0; i < 5; i++) expect((await login('lbt_wrong')).status).toBe(401);
+      expect((await login('lbt_wrong')).status).toBe(429);
+    } finally {
+      await h.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

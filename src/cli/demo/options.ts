@@ -146,6 +146,7 @@ export interface TellContext {
 export class EventTeller {
   readonly #seen = new Set<string>();
   readonly #active = new Map<string, string | undefined>();
+  readonly #runState = new Map<string, string>();
   constructor(private readonly ctx: TellContext = {}) {}
 
   tell(event: DemoEvent): string[] {
@@ -199,13 +200,15 @@ export class EventTeller {
         this.#seen.delete(`outage:${event.service}:${event.site}`);
         return [`${event.service}: the outage at site ${event.site} is over`];
       case 'run': {
+        // Each change of state (running again once approved), not the same state twice.
+        if (this.#runState.get(event.runId) === event.state) return [];
+        this.#runState.set(event.runId, event.state);
         const what = `run ${event.runId} (${event.runbook} ${event.service})`;
         const msg = event.message ? `: ${event.message}` : '';
         const finished = ['succeeded', 'failed', 'aborted'].includes(event.state);
-        return once(
-          `run:${event.runId}:${event.state}`,
+        return [
           finished ? `${what} finished: ${event.state}${msg}` : `${what} ${event.state}${msg}`,
-        );
+        ];
       }
       case 'service': {
         const { name, activeSite } = event.service;

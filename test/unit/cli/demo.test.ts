@@ -141,7 +141,7 @@ describe('what the demo tells from the controller’s events', () => {
     );
   });
 
-  it('run states once each, the end as finished; the active site when it moves', () => {
+  it('each change of a run’s state, the end as finished; the active site when it moves', () => {
     const t = new EventTeller();
     const run = (state: string, message = '') => ({
       type: 'run' as const,
@@ -153,6 +153,8 @@ describe('what the demo tells from the controller’s events', () => {
     });
     expect(t.tell(run('waiting-approval'))).toEqual(['run r1 (failover app-db) waiting-approval']);
     expect(t.tell(run('waiting-approval'))).toEqual([]);
+    expect(t.tell(run('running'))).toEqual(['run r1 (failover app-db) running']);
+    expect(t.tell(run('running'))).toEqual([]);
     expect(t.tell(run('succeeded', '7 steps'))).toEqual([
       'run r1 (failover app-db) finished: succeeded: 7 steps',
     ]);

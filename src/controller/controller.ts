@@ -318,8 +318,10 @@ export class Controller implements ControllerView {
   async approve(runId: string, stepId: string, actor: string): Promise<void> {
     this.#refuseStopped();
     await this.#engine(actor, this.#gen.drivers).approve(runId, stepId, this.#hash);
-    // The run goes on now, unless another process executes it (that one sees the approval).
-    await this.#resumeIfIdle(runId);
+    // The run goes on now when it waits for this step, unless another process executes it
+    // (that one sees the approval). An approval given ahead waits for its step.
+    const run = await this.store.runs.get(runId);
+    if (run && runData(run).waiting?.stepId === stepId) await this.#resumeIfIdle(runId);
   }
 
   async abort(runId: string, actor: string, reason: string): Promise<void> {
@@ -406,15 +408,16 @@ export class Controller implements ControllerView {
     }
     const hash = planHash(loaded.plan);
     if (hash !== this.#hash) {
+      let drivers: ControllerDrivers;
+      try {
+        drivers = this.#opts.drivers(loaded.plan);
+      } catch (e) {
+        return this.#reloadFailed(`no drivers for the new plan: ${message(e)}`, []);
+      }
       const old = this.#gen;
       old.retired = true;
       this.#retired.push(old);
-      this.#gen = {
-        plan: loaded.plan,
-        drivers: this.#opts.drivers(loaded.plan),
-        runs: 0,
-        retired: false,
-      };
+      this.#gen = { plan: loaded.plan, drivers, runs: 0, retired: false };
       if (old.runs === 0) this.#closeGen(old);
       this.#hash = hash;
       this.#applyPlan(loaded.plan);

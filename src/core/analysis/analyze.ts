@@ -6,6 +6,7 @@ import { analyzeCost } from './cost.js';
 import { analyzeDependencies } from './dependencies.js';
 import { failureDomainFindings } from './failure-domains.js';
 import { hygieneFindings } from './hygiene.js';
+import { notificationFindings } from './notifications.js';
 import { buildIndex, type PlanIndex, sitesOf } from './plan-index.js';
 import { assessRpo } from './rpo.js';
 import { assessRto } from './rto.js';
@@ -26,6 +27,7 @@ export function analyzePlan(plan: Plan): Analysis {
   findings.push(...deps.findings);
   const cost = analyzeCost(index);
   findings.push(...cost.findings);
+  findings.push(...notificationFindings(plan));
   const known = knownTargets(index);
   for (const list of stepLists(index)) lintStepList(list, known, plan.roles, findings);
 

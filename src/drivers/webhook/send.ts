@@ -7,7 +7,7 @@
 // exponential backoff and jitter (Retry-After honoured, bounded), a bounded number of times.
 // Header values and the URL's secret path are Secrets: never logged, never in an error text.
 import { lookup as dnsLookup } from 'node:dns/promises';
-import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { type ClientRequest, request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
 import type { ErrorCode } from '../../core/errors/index.js';
@@ -208,17 +208,26 @@ function attempt(a: Attempt): Promise<{ status: number; retryAfter?: string }> {
         reject(err);
       } else resolve(value as { status: number; retryAfter?: string });
     };
-    const req = send(a.url, {
-      method: 'POST',
-      lookup,
-      headers: {
-        ...a.headers,
-        'content-type': 'application/json',
-        'content-length': String(a.body.length),
-        'user-agent': 'lifeboat-notifier',
-      },
-      agent: false,
-    });
+    let req: ClientRequest;
+    try {
+      req = send(a.url, {
+        method: 'POST',
+        lookup,
+        headers: {
+          ...a.headers,
+          'content-type': 'application/json',
+          'content-length': String(a.body.length),
+          'user-agent': 'lifeboat-notifier',
+        },
+        agent: false,
+      });
+    } catch (e) {
+      // A header node refuses (a control character in a value): only its code, never the value.
+      settled = true;
+      const code = (e as NodeJS.ErrnoException).code ?? 'error';
+      reject(new Failure('LB_E_NOTIFY_NETWORK', `the request cannot be made: ${code}`, false));
+      return;
+    }
     const total = setTimeout(
       () => finish(new Failure('LB_E_NOTIFY_TIMEOUT', `no answer within ${a.timeoutMs} ms`, true)),
       a.timeoutMs,

@@ -1,7 +1,8 @@
 // The plan's `notifications` section: defaults, and the coded diagnostics for a host that is not
 // allowed, plain http through a wildcard, an empty event list, an inline header secret.
 import { describe, expect, it } from 'vitest';
-import { hostAllowed, loadPlan } from '../../../src/core/plan/index.js';
+import { notificationFindings } from '../../../src/core/analysis/notifications.js';
+import { hostAllowed, loadPlan, type Plan } from '../../../src/core/plan/index.js';
 import { memorySource } from '../plan/memory-source.js';
 
 const BASE = 'version: 1\nname: t\n';
@@ -108,5 +109,33 @@ describe('plan notifications', () => {
     expect(hostAllowed('example.org', ['*.example.org']).allowed).toBe(false);
     expect(hostAllowed('evilexample.org', ['*.example.org']).allowed).toBe(false);
     expect(hostAllowed('::1', ['[::1]'])).toEqual({ allowed: true, literal: true });
+  });
+
+  it('lifeboat check warns of a filter naming no service or tier, and of filters matching nothing', () => {
+    const hook = (extra: object) => ({
+      url: 'https://h.example.org/',
+      format: 'json',
+      events: ['outage'],
+      ...extra,
+    });
+    const plan = {
+      tiers: { gold: {}, bronze: {} },
+      services: { 'app-db': { tier: 'gold' }, web: { tier: 'bronze' } },
+      notifications: {
+        allowedHosts: ['h.example.org'],
+        webhooks: {
+          fine: hook({ services: ['web'], tiers: ['bronze'] }),
+          typo: hook({ services: ['app-dbb'] }),
+          crossed: hook({ services: ['web'], tiers: ['gold', 'silver'] }),
+        },
+      },
+    } as unknown as Plan;
+    const f = notificationFindings(plan).map((d) => [d.code, d.severity, d.path?.join('.')]);
+    expect(f).toEqual([
+      ['LB_E_NOTIFY_UNKNOWN_FILTER', 'warning', 'notifications.webhooks.typo.services.0'],
+      ['LB_E_NOTIFY_MATCHES_NOTHING', 'warning', 'notifications.webhooks.typo'],
+      ['LB_E_NOTIFY_UNKNOWN_FILTER', 'warning', 'notifications.webhooks.crossed.tiers.1'],
+      ['LB_E_NOTIFY_MATCHES_NOTHING', 'warning', 'notifications.webhooks.crossed'],
+    ]);
   });
 });

@@ -19,6 +19,20 @@ export const NOTIFY_CODES = defineCodes({
     fix: 'List the events it should receive, or leave `events` out for all of them.',
     retryable: false,
   },
+  LB_E_NOTIFY_UNKNOWN_FILTER: {
+    summary:
+      'A webhook’s `services` or `tiers` names a service or tier the plan does not have (often a typo): that name matches nothing.',
+    fix: 'Correct the name (`lifeboat check` lists the services and tiers), or remove it.',
+    retryable: false,
+    severity: 'warning',
+  },
+  LB_E_NOTIFY_MATCHES_NOTHING: {
+    summary:
+      'A webhook’s `services` and `tiers` filters together match no service: it would never be called.',
+    fix: 'Widen the filters (a service of a listed tier, or leave one of them out), or remove the webhook.',
+    retryable: false,
+    severity: 'warning',
+  },
   LB_E_NOTIFY_ADDRESS_REFUSED: {
     summary:
       'A webhook’s host resolved to a loopback, link-local (169.254.0.0/16, cloud metadata), unspecified or multicast address, which is refused unless that address itself is in `allowedHosts`.',

@@ -78,6 +78,20 @@ describe('plan notifications', () => {
     ]);
   });
 
+  it('refuses a url with a path beside pathSecret', () => {
+    const l = load(
+      [
+        '  allowedHosts: [hooks.slack.com]',
+        '  webhooks:',
+        '    x:',
+        '      url: https://hooks.slack.com/services/x',
+        '      pathSecret: env:P',
+        '',
+      ].join('\n'),
+    );
+    expect(l.diagnostics.map((d) => d.code)).toEqual(['LB_E_PLAN_BAD_FORMAT']);
+  });
+
   it('refuses a header value written in the plan, a URL with a password, an unknown format', () => {
     const l = load(
       [

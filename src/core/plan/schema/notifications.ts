@@ -149,6 +149,15 @@ export const notificationsSchema = z
           params: { lbCode: 'LB_E_NOTIFY_INSECURE_URL' },
         });
       }
+      if (w.pathSecret !== undefined && (url.pathname !== '/' || url.search !== '')) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['webhooks', hook, 'url'],
+          message:
+            'has a path or query, which `pathSecret` would replace: give only the scheme and host',
+          params: { lbCode: 'LB_E_PLAN_BAD_FORMAT' },
+        });
+      }
       if (w.events.length === 0) {
         ctx.addIssue({
           code: 'custom',

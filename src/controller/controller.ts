@@ -927,6 +927,7 @@ export class Controller implements ControllerView {
   ): Promise<Error | RunOutcome> {
     const gen = this.#gen;
     gen.runs++;
+    this.#mine.add(runId);
     const p: Promise<Error | RunOutcome> = what(this.#engine(actor, gen.drivers))
       .catch((e: unknown) => {
         this.#log(`run ${runId}: ${codeOf(e) ?? ''} ${message(e)}`);
@@ -995,6 +996,7 @@ export class Controller implements ControllerView {
     const active = await this.store.runs.list({ state: ACTIVE_STATES });
     const busy = new Map<string, string>();
     for (const r of active) for (const name of runData(r).services ?? []) busy.set(name, r.id);
+    await this.#tellOtherRuns(active);
     const done = await this.store.runs.list({ state: 'succeeded' });
     done.sort((a, b) => a.updatedAt - b.updatedAt);
     const moved = new Map<string, string>();
@@ -1013,6 +1015,34 @@ export class Controller implements ControllerView {
       else delete s.activeRunId;
       if (changed) this.#evaluate(s);
     }
+  }
+
+  /**
+   * `run` events for the runs another process executes (`lifeboat run`, `resume`): their state
+   * as seen by this poll, while active and once when they end. The runs this process executes
+   * are told by the engine itself.
+   */
+  async #tellOtherRuns(active: readonly Run[]): Promise<void> {
+    const now = new Map(active.map((r) => [r.id, r]));
+    const gone = [...this.#seen.keys()].filter((id) => !now.has(id));
+    const ended = await Promise.all(gone.map((id) => this.store.runs.get(id)));
+    for (const r of [...active, ...ended.filter((x): x is Run => x !== undefined)]) {
+      const before = this.#seen.get(r.id);
+      if (ACTIVE_STATES.includes(r.state)) this.#seen.set(r.id, r.state);
+      else this.#seen.delete(r.id);
+      if (before === r.state || this.#mine.has(r.id)) continue;
+      const services = runData(r).services ?? [r.service];
+      this.#runInfo.set(r.id, { services, runbook: r.runbook });
+      this.#emit({
+        type: 'run',
+        runId: r.id,
+        service: services.join(','),
+        runbook: r.runbook,
+        state: r.state,
+        message: `${r.state} (seen by the controller)`,
+      });
+    }
+    for (const id of gone) this.#seen.delete(id);
   }
 
   /** Runs waiting for an approval that was given (here or elsewhere) and that no process drives. */
@@ -1048,6 +1078,10 @@ export class Controller implements ControllerView {
   }
 
   readonly #driving = new Set<string>();
+  /** Runs this process has executed (the engine tells their events). */
+  readonly #mine = new Set<string>();
+  /** The last state seen of each active run (for `#tellOtherRuns`). */
+  readonly #seen = new Map<string, RunState>();
 
   /** After a crash: the controller's own runs that no process drives go on (or wait again). */
   async #resumeOwnRuns(): Promise<void> {

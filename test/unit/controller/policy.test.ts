@@ -1,8 +1,9 @@
 // The `onOutage` policies through the engine: a proposal waits for an approval and then runs to
 // the end; `failover` runs at once, but not when the standby is not ready; one run per service.
 import { afterEach, describe, expect, it } from 'vitest';
-import { gateStepId } from '../../../src/core/runbook/index.js';
-import { runData } from '../../../src/engine/index.js';
+import { gateStepId, withApprovalGate } from '../../../src/core/runbook/index.js';
+import { Engine, runData } from '../../../src/engine/index.js';
+import { planned } from '../engine/helpers.js';
 import { type Harness, harness, testPlan, until } from './helpers.js';
 
 let h: Harness | undefined;
@@ -158,5 +159,38 @@ describe('onOutage: failover', () => {
     await expect(
       h.c.startRun({ runbook: 'failover', target: 'nope', actor: 'carol' }),
     ).rejects.toMatchObject({ code: 'LB_E_CONTROLLER_NO_RUN' });
+  });
+});
+
+describe('runs of other processes', () => {
+  it('are told as run events and mark the service busy', async () => {
+    h = harness(testPlan('propose'));
+    const cli = new Engine({
+      store: h.store,
+      drivers: h.drivers,
+      actor: 'carol',
+      roles: {},
+      waitForApprovals: false,
+      pollMs: 20,
+      leaseTtlMs: 2000,
+    });
+    const run = withApprovalGate(planned('failover', 'app-db'), { reason: 'by hand' });
+    const out = await cli.start(run);
+    expect(out.state).toBe('waiting-approval');
+    await h.c.start();
+    await h.clock.advance(2_000);
+    await until(() => h?.c.service('app-db')?.activeRunId === out.runId);
+    const told = h.c
+      .eventsSince(0)
+      .events.flatMap((e) => (e.event.type === 'run' ? [e.event] : []));
+    expect(told).toEqual([
+      expect.objectContaining({ runId: out.runId, state: 'waiting-approval', service: 'app-db' }),
+    ]);
+    await cli.abort(out.runId, 'not needed');
+    await h.clock.advance(2_000);
+    await until(() => h?.c.service('app-db')?.activeRunId === undefined);
+    expect(
+      h.c.eventsSince(0).events.flatMap((e) => (e.event.type === 'run' ? [e.event.state] : [])),
+    ).toEqual(['waiting-approval', 'aborted']);
   });
 });

@@ -292,8 +292,8 @@ async function runDemo(o: DemoOptions, out: (t: string) => void, signals: Signal
     return left.length === 0;
   };
 
-  let ok = false;
-  try {
+  let failed = false;
+  const main = async (): Promise<void> => {
     // 1. The lab's packages.
     if (o.install) {
       say('checking the lab’s Debian packages (apt-get only for missing ones)');
@@ -398,7 +398,10 @@ async function runDemo(o: DemoOptions, out: (t: string) => void, signals: Signal
         'LB_E_SERVER_NO_CONTROLLER',
         'the controller did not start within 90 s',
       );
-    if (first === 'stopped') return;
+    if (first === 'stopped') {
+      if ((await finished) === 'controller-exit') failed = true;
+      return;
+    }
 
     // 5. The dashboard, reachable from the host.
     proxy = await relay(socket, o.listen.host, o.listen.port);
@@ -435,15 +438,21 @@ async function runDemo(o: DemoOptions, out: (t: string) => void, signals: Signal
     } else {
       say(`no fault (--no-fault): cut site a off yourself with \`lifeboat lab partition a\``);
     }
-    const why = await finished;
-    if (why === 'controller-exit') throw new ExitCode(1);
-  } finally {
-    tearingDown = true;
-    ok = await teardown();
-    signals.off('SIGINT', onInt);
-    signals.off('SIGTERM', onTerm);
+    if ((await finished) === 'controller-exit') failed = true;
+  };
+
+  let error: unknown;
+  try {
+    await main();
+  } catch (e) {
+    error = e;
   }
-  if (!ok) throw new ExitCode(1);
+  tearingDown = true;
+  const ok = await teardown();
+  signals.off('SIGINT', onInt);
+  signals.off('SIGTERM', onTerm);
+  if (error !== undefined) throw error;
+  if (!ok || failed) throw new ExitCode(1);
 }
 
 export function demoCommand(io?: Io, signals: SignalSource = process): CommandModule {

@@ -6,6 +6,12 @@ const AREA_TITLES: Record<string, string> = {
   PLAN: 'Plan files (loading and validation: exit code 2)',
   CHECK: 'Findings of `lifeboat check`',
   LAB: 'The lab',
+  ENGINE: 'The runbook engine (`lifeboat run`, `resume`, `abort`, `approve`)',
+  CONTROLLER: 'The controller (`lifeboat serve`)',
+  SERVER: 'The HTTP API and dashboard sessions',
+  NOTIFY: 'Notifications (webhooks)',
+  STORE: 'The state store',
+  DRIVER: 'Drivers (common to every system)',
 };
 
 export function errorsMarkdown(): string {

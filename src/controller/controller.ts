@@ -56,6 +56,7 @@ import type {
 import { homeSite, probeSlots, serviceSites } from './probe-slots.js';
 import { Ring } from './ring.js';
 import { assessData } from './rpo.js';
+import { TimerWheel } from './timer-wheel.js';
 
 /** The drivers of one plan; `close` releases their connections. */
 export type ControllerDrivers = StepDrivers & { close?(): Promise<void> };
@@ -191,16 +192,14 @@ export class Controller implements ControllerView {
   #running = false;
   #stopped = false;
   #inFlight = 0;
-  #turn = 0;
-  #wheelStart = 0;
-  #wheelCancel: (() => void) | undefined;
-  readonly #buckets = new Map<number, Set<() => void>>();
+  readonly #wheel: TimerWheel;
   #probesRun = 0;
 
   constructor(opts: ControllerOptions) {
     this.#opts = opts;
     this.store = opts.store;
     this.#clock = opts.clock ?? systemClock;
+    this.#wheel = new TimerWheel(this.#clock, opts.tickMs ?? 20);
     this.#actor = opts.actor ?? 'lifeboat-controller';
     this.#events = new EventLog(
       opts.eventBuffer ?? 10_000,
@@ -342,7 +341,7 @@ export class Controller implements ControllerView {
     if (this.#running || this.#stopped) return;
     this.#running = true;
     await this.#refreshRuns();
-    this.#turnWheel();
+    this.#wheel.start();
     for (const s of this.#services.values()) this.#scheduleSlots(s, true);
     this.#every(this.#opts.rpoIntervalMs ?? 10_000, () => this.refreshData(), 0);
     this.#every(this.#opts.runPollMs ?? 2_000, () => this.#pollRuns());
@@ -356,9 +355,7 @@ export class Controller implements ControllerView {
     this.#stopped = true;
     for (const cancel of this.#timers) cancel();
     this.#timers.clear();
-    this.#wheelCancel?.();
-    this.#wheelCancel = undefined;
-    this.#buckets.clear();
+    this.#wheel.stop();
     for (const s of this.#services.values()) this.#cancelSlots(s);
     for (const a of this.#aborts) a.abort(new Error('the controller stops'));
     for (const s of this.#services.values())
@@ -381,7 +378,7 @@ export class Controller implements ControllerView {
 
   /** Timers the controller holds (0 once stopped): probes, RPO reads, the run watch. */
   get timers(): number {
-    let n = this.#timers.size + (this.#wheelCancel ? 1 : 0);
+    let n = this.#timers.size + (this.#wheel.turning ? 1 : 0);
     for (const s of this.#services.values()) for (const sl of s.slots) if (sl.cancel) n++;
     return n;
   }
@@ -507,7 +504,7 @@ export class Controller implements ControllerView {
 
   #schedule(s: ServiceState, slot: Slot, delay: number): void {
     slot.cancel?.();
-    slot.cancel = this.#wheelAfter(delay, () => {
+    slot.cancel = this.#wheel.after(delay, () => {
       slot.cancel = undefined;
       if (!this.#running || this.#services.get(s.name) !== s || !s.slots.includes(slot)) return;
       const interval = slot.spec.probe.interval;
@@ -524,61 +521,6 @@ export class Controller implements ControllerView {
       }
       void this.#runSlot(s, slot);
     });
-  }
-
-  // The probes' timers: one wheel turning every `tickMs` (default 20 ms), each probe due in a
-  // bucket of turns. 2,000 probes a second then wake the process 50 times a second, not 2,000
-  // (each wake-up costs a system call and a context switch). A late turn catches up on the
-  // turns it missed; a clock set back restarts the count from now, so no probe stalls.
-  #wheelAfter(ms: number, fn: () => void): () => void {
-    const turns = Math.max(1, Math.round(ms / (this.#opts.tickMs ?? 20)));
-    const at = this.#turn + turns;
-    let bucket = this.#buckets.get(at);
-    if (!bucket) {
-      bucket = new Set();
-      this.#buckets.set(at, bucket);
-    }
-    bucket.add(fn);
-    const b = bucket;
-    return () => {
-      b.delete(fn);
-    };
-  }
-
-  #turnWheel(): void {
-    const tick = this.#opts.tickMs ?? 20;
-    this.#wheelStart = this.#clock.now() - this.#turn * tick;
-    const next = () => {
-      this.#wheelCancel = this.#clock.after(tick, () => {
-        this.#wheelCancel = undefined;
-        if (!this.#running) return;
-        let target = Math.floor((this.#clock.now() - this.#wheelStart) / tick);
-        if (target <= this.#turn) {
-          // The clock went back (or did not move): one turn, and count from now.
-          target = this.#turn + 1;
-          this.#wheelStart = this.#clock.now() - target * tick;
-        }
-        // Bounded: a jump of the clock by more than 500 turns fires the due buckets in one go.
-        const end = Math.min(target, this.#turn + 500);
-        while (this.#turn < end) this.#fireTurn(++this.#turn);
-        if (target > end) {
-          for (const k of [...this.#buckets.keys()]
-            .filter((x) => x <= target)
-            .sort((a, b) => a - b))
-            this.#fireTurn(k);
-          this.#turn = target;
-        }
-        next();
-      });
-    };
-    next();
-  }
-
-  #fireTurn(k: number): void {
-    const due = this.#buckets.get(k);
-    if (!due) return;
-    this.#buckets.delete(k);
-    for (const fn of due) fn();
   }
 
   #cancelSlots(s: ServiceState): void {

@@ -5,6 +5,7 @@
 // in (imported by createServer when a server is made): the CLI's other commands never load it.
 import type { Counter, Histogram, Registry } from 'prom-client';
 import type { ControllerView, SequencedEvent, ServiceStatus } from '../controller/model.js';
+import type { NotifierStats } from '../controller/notifier.js';
 import { FINAL_RUN_STATES } from '../store/index.js';
 
 const RUN_BUCKETS_S = [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200];
@@ -36,6 +37,7 @@ export class ApiMetrics {
     prom: PromClient,
     private readonly controller: ControllerView,
     sse: () => { clients: number; dropped: number },
+    notifications?: () => NotifierStats,
   ) {
     const { Counter, Gauge, Histogram, Registry } = prom;
     this.registry = new Registry();
@@ -236,6 +238,7 @@ export class ApiMetrics {
         this.inc(sse().dropped);
       },
     });
+    if (notifications) notificationMetrics(prom, registers, notifications);
   }
 
   get contentType(): string {
@@ -289,4 +292,48 @@ export class ApiMetrics {
       );
     }
   }
+}
+
+/** The webhook notifier's deliveries: sent, failed (per webhook), dropped, queued. */
+function notificationMetrics(
+  prom: PromClient,
+  registers: Registry[],
+  stats: () => NotifierStats,
+): void {
+  const { Counter, Gauge } = prom;
+  for (const [name, help, pick] of [
+    ['lifeboat_notifications_sent_total', 'Webhook notifications delivered, by webhook.', 'sent'],
+    [
+      'lifeboat_notifications_failed_total',
+      'Webhook notifications given up after their retries, by webhook.',
+      'failed',
+    ],
+  ] as const)
+    new Counter({
+      name,
+      help,
+      labelNames: ['webhook'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [webhook, w] of Object.entries(stats().webhooks)) this.inc({ webhook }, w[pick]);
+      },
+    });
+  new Counter({
+    name: 'lifeboat_notifications_dropped_total',
+    help: 'Notifications dropped from a full queue (the oldest first).',
+    registers,
+    collect() {
+      this.reset();
+      this.inc(stats().dropped);
+    },
+  });
+  new Gauge({
+    name: 'lifeboat_notifications_queued',
+    help: 'Notifications waiting to be delivered now.',
+    registers,
+    collect() {
+      this.set(stats().queued);
+    },
+  });
 }

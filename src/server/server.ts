@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import type { ControllerView } from '../controller/model.js';
+import type { NotifierStats } from '../controller/notifier.js';
 import type { TokenStore } from '../store/index.js';
 import {
   cookieValue,
@@ -51,6 +52,8 @@ export interface ServerOptions {
   /** Failed logins allowed per client address per window. Default 5 per 60 s. */
   loginLimit?: { failures: number; windowMs: number };
   sse?: { heartbeatMs?: number; maxBufferBytes?: number; retryMs?: number };
+  /** The webhook notifier's counts, exported as metrics (lifeboat serve passes it). */
+  notifications?: () => NotifierStats;
 }
 
 /** The dashboard's Content-Security-Policy: its own scripts, styles and API only. */
@@ -97,10 +100,12 @@ export async function createServer(options: ServerOptions): Promise<LifeboatServ
     import('@fastify/static'),
     import('prom-client'),
   ]);
-  const metrics = new ApiMetrics(prom, controller, () => ({
-    clients: sse.clients,
-    dropped: sse.dropped,
-  }));
+  const metrics = new ApiMetrics(
+    prom,
+    controller,
+    () => ({ clients: sse.clients, dropped: sse.dropped }),
+    options.notifications,
+  );
   const openApi = openApiDocument();
   const ctx: RouteContext = {
     controller,

@@ -175,6 +175,7 @@ async function runChild(o: DemoOptions, socket: string, state: string, signals: 
   const app = await createServer({
     controller: composed.controller,
     tokens: composed.store.tokens,
+    notifications: () => composed.notifier.stats(),
     ...(webRoot !== undefined ? { webRoot } : {}),
     logger: { level: 'warn' },
   });

@@ -131,6 +131,7 @@ export function serveCommand(io?: Io, signals: SignalSource = process): CommandM
         const app = await createServer({
           controller: composed.controller,
           tokens: composed.store.tokens,
+          notifications: () => composed.notifier.stats(),
           ...(webRoot !== undefined ? { webRoot } : {}),
           ...(tls ? { tls } : {}),
           ...(opts.allowOrigin ? { allowedOrigins: opts.allowOrigin } : {}),

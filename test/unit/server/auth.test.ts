@@ -205,7 +205,9 @@ describe('the dashboard session', () => {
     const missing = await post({});
     expect(missing?.statusCode).toBe(403);
     expect(missing?.json()).toMatchObject({ code: 'LB_E_SERVER_CSRF' });
-    const wrong = await post({ 'x-csrf-token': `${csrf.slice(0, -1)}A` });
+    // One character changed (to one it is not: a fixed 'A' matched 1 token in 64).
+    const last = csrf.at(-1) === 'A' ? 'B' : 'A';
+    const wrong = await post({ 'x-csrf-token': `${csrf.slice(0, -1)}${last}` });
     expect(wrong?.statusCode).toBe(403);
     expect(wrong?.json()).toMatchObject({ code: 'LB_E_SERVER_CSRF' });
     expect(h.fake.calls.filter((c) => c.op === 'abort')).toEqual([]);

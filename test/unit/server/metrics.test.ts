@@ -111,4 +111,27 @@ describe('metrics', () => {
       'lifeboat_run_duration_seconds_bucket{le="60",runbook="failover",outcome="succeeded"} 1',
     );
   });
+
+  it('exports the webhook notifier counts when serve passes them', async () => {
+    h = await harness({
+      notifications: () => ({
+        queued: 2,
+        inFlight: 1,
+        sent: 5,
+        failed: 1,
+        dropped: 4,
+        webhooks: { ops: { sent: 5, failed: 1 } },
+      }),
+    });
+    const body = await scrape(h);
+    expect(body).toMatch(/^lifeboat_notifications_sent_total\{webhook="ops"\} 5$/m);
+    expect(body).toMatch(/^lifeboat_notifications_failed_total\{webhook="ops"\} 1$/m);
+    expect(body).toMatch(/^lifeboat_notifications_dropped_total 4$/m);
+    expect(body).toMatch(/^lifeboat_notifications_queued 2$/m);
+  });
+
+  it('has no notification series without a notifier', async () => {
+    h = await harness();
+    expect(await scrape(h)).not.toMatch(/lifeboat_notifications_/);
+  });
 });

@@ -15,7 +15,12 @@ interface Span {
 }
 
 /** A run of `command.run` steps: `waves` of services, each with `perService` steps. */
-function runOf(waves: string[][], perService: number, failing?: string): PlannedRun {
+function runOf(
+  waves: string[][],
+  perService: number,
+  failing?: string,
+  manual = false,
+): PlannedRun {
   const model = planned('adoption', 'control-plane').steps[1] as PlannedStep;
   const steps: PlannedStep[] = [];
   for (const svc of waves.flat())
@@ -25,7 +30,7 @@ function runOf(waves: string[][], perService: number, failing?: string): Planned
         ...model,
         id,
         service: svc,
-        action: 'command.run',
+        action: manual && i === 1 ? 'manual' : 'command.run',
         target: 'a',
         args: { argv: [id === failing ? 'fail' : 'ok', id] },
         pointOfNoReturn: false,
@@ -116,6 +121,59 @@ describe('waves', () => {
       expect(ran).toEqual(['x/s1', 'y/s1']);
       const run = await b.store.runs.get(o.runId);
       expect(run?.state).toBe('failed');
+    } finally {
+      await b.close();
+    }
+  });
+
+  it('waits for one approval at a time; the other services go on meanwhile', async () => {
+    const b = bench();
+    try {
+      const spans: Span[] = [];
+      const engine = new Engine({
+        store: b.store,
+        drivers: timedDrivers(spans, 50),
+        actor: 'alice',
+        roles: {},
+        pollMs: 20,
+      });
+      const planned = runOf([['x', 'y']], 2, undefined, true);
+      const done = engine.start(planned);
+      // Approve whatever the run waits for, as someone else, until it ends (bounded: 5 s).
+      const approver = new Engine({
+        store: b.store,
+        drivers: timedDrivers([], 0),
+        actor: 'bob',
+        roles: {},
+      });
+      const waited: string[] = [];
+      for (let i = 0; i < 250; i++) {
+        const [run] = await b.store.runs.list();
+        if (run && ['succeeded', 'failed', 'aborted'].includes(run.state)) break;
+        const waiting = (run?.data as { waiting?: { stepId: string } } | undefined)?.waiting;
+        if (run?.state === 'waiting-approval' && waiting && !waited.includes(waiting.stepId)) {
+          waited.push(waiting.stepId);
+          await approver.approve(run.id, waiting.stepId, planned.planHash);
+        }
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const o = await done;
+      expect(o.state, o.message).toBe('succeeded');
+      // Both manual steps were approved, one after the other (the run has a single `waiting`).
+      expect([...waited].sort()).toEqual(['x/s1', 'y/s1']);
+      const journal = await b.store.journal.read(o.runId);
+      const notes = journal
+        .filter((e) => e.phase === 'note')
+        .map((e) => `${(e.data as { event?: string }).event} ${e.stepId}`)
+        .filter((n) => /^(waiting-approval|approved) /.test(n));
+      const [first, second] = waited;
+      expect(notes).toEqual([
+        `waiting-approval ${first}`,
+        `approved ${first}`,
+        `waiting-approval ${second}`,
+        `approved ${second}`,
+      ]);
+      expect(spans.map((x) => x.step).sort()).toEqual(['x/s2', 'y/s2']);
     } finally {
       await b.close();
     }

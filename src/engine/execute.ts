@@ -284,7 +284,11 @@ export async function executeForward(rc: RunContext): Promise<RunOutcome> {
     if (failure) {
       const f = failure.value;
       await rc.update(
-        (d) => ({ ...d, failure: { stepId: f.stepId, code: f.code, message: f.message } }),
+        // A service of the wave that stopped while it waited for an approval waits no more.
+        ({ waiting: _w, ...d }) => ({
+          ...d,
+          failure: { stepId: f.stepId, code: f.code, message: f.message },
+        }),
         'failed',
         `${f.stepId} failed: ${f.message}`,
       );

@@ -178,4 +178,29 @@ describe('waves', () => {
       await b.close();
     }
   });
+
+  it('a failure ends the wait of another service for its approval: the run fails, waiting for nothing', async () => {
+    const b = bench();
+    try {
+      const engine = new Engine({
+        store: b.store,
+        drivers: timedDrivers([], 100),
+        actor: 'alice',
+        roles: {},
+        pollMs: 20,
+      });
+      const planned = runOf([['x', 'y']], 2, 'x/s1');
+      planned.steps = planned.steps.map((st) =>
+        st.id === 'y/s1' ? { ...st, action: 'manual' } : st,
+      );
+      // Bounded: x/s1 fails after 100 ms; y stops waiting at its next poll (20 ms).
+      const o = await engine.start(planned);
+      expect(o).toMatchObject({ state: 'failed', stepId: 'x/s1' });
+      const run = await b.store.runs.get(o.runId);
+      expect(run?.state).toBe('failed');
+      expect((run?.data as { waiting?: unknown }).waiting).toBeUndefined();
+    } finally {
+      await b.close();
+    }
+  });
 });

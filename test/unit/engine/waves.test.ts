@@ -198,7 +198,7 @@ describe('waves', () => {
       expect(o).toMatchObject({ state: 'failed', stepId: 'x/s1' });
       const run = await b.store.runs.get(o.runId);
       expect(run?.state).toBe('failed');
-      expect((run?.data as { waiting?: unknown }).waiting).toBeUndefined();
+      expect((run?.data as { waiting?: unknown } | undefined)?.waiting).toBeUndefined();
     } finally {
       await b.close();
     }

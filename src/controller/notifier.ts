@@ -5,25 +5,19 @@
 // port (the composition root fills it with the webhook driver: src/controller imports no
 // driver), asynchronously: the subscriber only queues, so the controller is never held up. The
 // queue is bounded (the oldest dropped and counted when full), and a few deliveries run at once.
-import type { NotificationsConfig, WebhookConfig } from '../core/plan/index.js';
+import type {
+  NotificationEvent,
+  NotificationMessage,
+  NotificationsConfig,
+  WebhookConfig,
+} from '../core/plan/index.js';
 import { runData } from '../engine/index.js';
 import type { ControllerView, SequencedEvent } from './model.js';
 
-export type NotificationKind = 'outage' | 'approval-needed' | 'run-finished' | 'rpo-breach';
+export type NotificationKind = NotificationEvent;
 
-/** What a webhook is told (the driver renders it as json, slack or matrix). */
-export interface Notification {
-  event: NotificationKind;
-  /** The service (a run of several: their names joined by `,`). */
-  service: string;
-  site?: string;
-  runId?: string;
-  state?: string;
-  message: string;
-  at: string;
-  dashboardUrl?: string;
-  approveCommand?: string;
-}
+/** What happened, as a webhook is told of it (the driver renders it: JSON, Slack, Matrix). */
+export type Notification = NotificationMessage;
 
 export interface DeliveryRequest {
   /** The webhook's name in the plan. */

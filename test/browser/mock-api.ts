@@ -15,22 +15,12 @@ import type {
   ServiceStatus,
   Whoami,
 } from '../../src/server/api-types.js';
+import { CONTENT_SECURITY_POLICY } from '../../src/server/server.js';
 import { applyJournalEntry } from '../../web/src/lib/run-state.js';
 import * as fx from './fixtures.js';
 
-/** The server's own policy (src/server/server.ts): the dashboard must work under it. */
-const CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data: blob:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
+/** The server's own policy: the dashboard must work under it. */
+const CSP = CONTENT_SECURITY_POLICY;
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

@@ -1,28 +1,16 @@
 // The bodies a webhook receives, built from one message: Lifeboat's own JSON object, a Slack
 // incoming-webhook body, or a Matrix `m.text` message. Pure: tested on their own. Nothing here
 // ever holds a secret (header values and `pathSecret` never reach a body).
-import type { WebhookFormat } from '../../core/plan/index.js';
+import type {
+  NotificationEvent,
+  NotificationMessage,
+  WebhookFormat,
+} from '../../core/plan/index.js';
 
-export type MessageEvent = 'outage' | 'approval-needed' | 'run-finished' | 'rpo-breach';
+type MessageEvent = NotificationEvent;
 
-/** What happened, as a webhook is told of it. */
-export interface WebhookMessage {
-  event: MessageEvent;
-  service: string;
-  /** The site concerned (an outage's site, the active site). */
-  site?: string;
-  runId?: string;
-  /** The run's state (`waiting-approval`, `succeeded`, `failed`, `aborted`), for run events. */
-  state?: string;
-  /** One line for a human: what happened and what to do. */
-  message: string;
-  /** ISO 8601, UTC. */
-  at: string;
-  /** The dashboard page of the run or the service, when the controller knows its URL. */
-  dashboardUrl?: string;
-  /** For `approval-needed`: the command that approves the run. */
-  approveCommand?: string;
-}
+/** What happened, as a webhook is told of it (the controller's notifier makes it). */
+export type WebhookMessage = NotificationMessage;
 
 const TITLES: Record<MessageEvent, string> = {
   outage: 'Outage',

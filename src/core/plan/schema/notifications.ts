@@ -12,6 +12,29 @@ export const NOTIFICATION_EVENTS = [
   'rpo-breach',
 ] as const;
 export type NotificationEvent = (typeof NOTIFICATION_EVENTS)[number];
+
+/**
+ * What happened, as a webhook is told of it: what the controller's notifier produces and the
+ * webhook driver renders (JSON, Slack, Matrix). One shape for both layers.
+ */
+export interface NotificationMessage {
+  event: NotificationEvent;
+  /** The service (a run of several: their names joined by `,`). */
+  service: string;
+  /** The site concerned (an outage's site, the active site). */
+  site?: string;
+  runId?: string;
+  /** The run's state (`waiting-approval`, `succeeded`, `failed`, `aborted`), for run events. */
+  state?: string;
+  /** One line for a human: what happened and what to do. */
+  message: string;
+  /** ISO 8601, UTC. */
+  at: string;
+  /** The dashboard page of the run or the service, when the controller knows its URL. */
+  dashboardUrl?: string;
+  /** For `approval-needed`: the command that approves the run. */
+  approveCommand?: string;
+}
 export const WEBHOOK_FORMATS = ['json', 'slack', 'matrix'] as const;
 export type WebhookFormat = (typeof WEBHOOK_FORMATS)[number];
 

@@ -6,6 +6,7 @@ export {
   hostAllowed,
   NOTIFICATION_EVENTS,
   type NotificationEvent,
+  type NotificationMessage,
   urlHost,
   WEBHOOK_FORMATS,
   type WebhookFormat,

@@ -12,7 +12,12 @@ import { MariadbDriver, MariadbProbe } from '../../drivers/mariadb/index.js';
 import type { NodeRunner } from '../../drivers/node-runner.js';
 import { PostgresDriver, PostgresProbe } from '../../drivers/postgres/index.js';
 import { CommandProbe, HttpProbe, TcpProbe } from '../../drivers/probes/index.js';
-import { MARKER, RsyncDriver, type RsyncSshRemote } from '../../drivers/rsync/index.js';
+import {
+  MARKER,
+  markerSyncedThrough,
+  RsyncDriver,
+  type RsyncSshRemote,
+} from '../../drivers/rsync/index.js';
 import type { Secret } from '../../drivers/secrets.js';
 
 export interface DriverEnvironment {
@@ -340,15 +345,7 @@ export class DriverFactory {
   ): Promise<number | undefined> {
     const file = `${this.copyPath(service, dataSet, node)}/${MARKER}`;
     const r = await this.env.runnerFor(node).run(['cat', '--', file], { signal });
-    if (r.code !== 0) return undefined;
-    try {
-      const m = JSON.parse(r.stdout) as { version?: unknown; syncedThrough?: unknown };
-      if (m.version !== 1 || typeof m.syncedThrough !== 'string') return undefined;
-      const t0 = Date.parse(m.syncedThrough);
-      return Number.isFinite(t0) ? t0 : undefined;
-    } catch {
-      return undefined;
-    }
+    return r.code === 0 ? markerSyncedThrough(r.stdout) : undefined;
   }
 
   /** A node's SSH login as the plan gives it (address, ssh.user/port/hostKey/identity). */

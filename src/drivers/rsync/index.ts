@@ -12,6 +12,7 @@ export {
   type MirrorMarker,
   type MirrorRpo,
   markerContentDecides,
+  markerSyncedThrough,
   markerT0,
   mirrorRpo,
   renderMarker,

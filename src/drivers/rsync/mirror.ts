@@ -100,11 +100,8 @@ export function markerContentDecides(source: TreeSummary, target: TreeSummary): 
   );
 }
 
-/**
- * T0 with milliseconds from the marker's text, when it is a marker of ours and agrees with the
- * marker's mtime (same second); otherwise undefined and the mtime alone counts. Pure.
- */
-export function markerT0(text: string, markerMtimeMs: number): number | undefined {
+/** T0 with milliseconds from a marker's text, when it is a marker of ours; else undefined. Pure. */
+export function markerSyncedThrough(text: string): number | undefined {
   let m: Partial<MirrorMarker>;
   try {
     m = JSON.parse(text) as Partial<MirrorMarker>;
@@ -114,8 +111,16 @@ export function markerT0(text: string, markerMtimeMs: number): number | undefine
   if (m === null || typeof m !== 'object' || m.version !== 1) return undefined;
   if (typeof m.syncedThrough !== 'string') return undefined;
   const t0 = Date.parse(m.syncedThrough);
-  if (!Number.isFinite(t0) || wholeSecond(t0) !== markerMtimeMs) return undefined;
-  return t0;
+  return Number.isFinite(t0) ? t0 : undefined;
+}
+
+/**
+ * T0 with milliseconds from the marker's text, when it is a marker of ours and agrees with the
+ * marker's mtime (same second); otherwise undefined and the mtime alone counts. Pure.
+ */
+export function markerT0(text: string, markerMtimeMs: number): number | undefined {
+  const t0 = markerSyncedThrough(text);
+  return t0 !== undefined && wholeSecond(t0) === markerMtimeMs ? t0 : undefined;
 }
 
 /** Pure: the RPO from the two trees' summaries at `nowMs`. */

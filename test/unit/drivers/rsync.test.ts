@@ -11,6 +11,7 @@ import {
   classifyExit,
   MARKER,
   markerContentDecides,
+  markerSyncedThrough,
   markerT0,
   mirrorRpo,
   parseItemize,
@@ -472,6 +473,10 @@ describe('mirror RPO at the second of T0: the marker keeps milliseconds', () => 
     expect(markerT0(JSON.stringify({ version: 2, syncedThrough: 'x' }), second)).toBeUndefined();
     // Written in another second than its mtime says (edited, or copied by hand).
     expect(markerT0(marker, second - 1000)).toBeUndefined();
+    // Read on its own (check-ready reads the target's marker on the node, without its mtime).
+    expect(markerSyncedThrough(marker)).toBe(t0);
+    expect(markerSyncedThrough('null')).toBeUndefined();
+    expect(markerSyncedThrough(JSON.stringify({ version: 1, syncedThrough: 'x' }))).toBeUndefined();
   });
 
   it('a local scan records millisecond stamps, and whole-second ones as up to a second later', async () => {

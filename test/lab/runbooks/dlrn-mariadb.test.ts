@@ -1,48 +1,18 @@
-// End to end on the real servers: the DLRN DB case of seed 000 — "promote the slave, re-configure
-// DLRN, switch the DNS entry" — as `lifeboat run failover dlrn-db` on the lab plan (MariaDB 10.11,
-// asynchronous GTID replica at b). Site a is cut off while a client writes through HAProxy.
-// Asynchronous replication cannot prove the replica has every acknowledged write once the
-// primary is gone, so the first run is refused (LB_E_ENGINE_NOT_READY, nothing changed); the
-// operator then accepts the loss with a reason, which the journal and audit log record. After
-// it: b is the writable primary, HAProxy (the app's database address) sends clients to b, the DNS
-// entry answers b's address, a is fenced (never two writable primaries), and the writes the
-// client saw acknowledged but b lacks are counted and reported: the data loss the reason accepted.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  ADDRESSES,
-  countPresent,
-  type Lab,
-  openWorkload,
-  servingSite,
-  type Workload,
-  watchPrimaries,
-} from '../../../src/lab/index.js';
-import { freshLab } from '../helpers.js';
+import { describe, expect, it } from 'vitest';
+import { ADDRESSES, countPresent, servingSite, watchPrimaries } from '../../../src/lab/index.js';
 import { lastRunId, runCli } from './cli.js';
+import { workloadLab } from './fixture.js';
 
-let lab: Lab;
-let dir: string;
-let wl: Workload;
-
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'lifeboat-e2e-'));
-  lab = await freshLab('lb', { defaultDir: true });
-  await lab.up(['mariadb', 'haproxy', 'bind']);
-  wl = await openWorkload(lab, 'mariadb', { name: 'e2e-my' });
-}, 180_000);
-
-afterAll(async () => {
-  await wl?.close();
-  await lab?.down();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-}, 120_000);
+const f = workloadLab({
+  components: ['mariadb', 'haproxy', 'bind'],
+  engine: 'mariadb',
+  name: 'e2e-my',
+});
 
 /** The A record of app.lab.test at the authoritative server (BIND at the witness), from wan. */
 async function appRecord(): Promise<string> {
-  const r = await lab.exec('wan', [
+  const r = await f.lab.exec('wan', [
     ...['dig', '+short', '+norecurse', '+time=1', '+tries=2'],
     `@${ADDRESSES.witness}`,
     'app.lab.test',
@@ -53,15 +23,15 @@ async function appRecord(): Promise<string> {
 
 describe('the DLRN DB case: failover of dlrn-db (MariaDB, async) with site a partitioned', () => {
   it('refuses without --accept-data-loss, then promotes b, re-points HAProxy and switches DNS', async () => {
-    const state = join(dir, 'state.db');
+    const state = join(f.dir, 'state.db');
     expect(await appRecord()).toBe(ADDRESSES.a);
-    const writer = await wl.writer('dlrn_writes');
-    const checker = watchPrimaries(lab, 'mariadb');
+    const writer = await f.wl.writer('dlrn_writes');
+    const checker = watchPrimaries(f.lab, 'mariadb');
     let refused: Awaited<ReturnType<typeof runCli>>;
     let done: Awaited<ReturnType<typeof runCli>>;
     try {
       expect(await writer.waitForMore(20, 10_000)).toBe(true);
-      await lab.partition('a');
+      await f.lab.partition('a');
 
       refused = await runCli(state, ['run', 'failover', 'dlrn-db']);
       expect(refused.status, `${refused.stdout}\n${refused.stderr}`).toBe(1);
@@ -85,7 +55,7 @@ describe('the DLRN DB case: failover of dlrn-db (MariaDB, async) with site a par
       await writer.stop();
       await checker.stop();
     }
-    const c = await wl.connect();
+    const c = await f.wl.connect();
     const site = await servingSite(c, 'mariadb');
     const present = await countPresent(c, 'dlrn_writes', writer.acked);
     await c.end();
@@ -109,6 +79,6 @@ describe('the DLRN DB case: failover of dlrn-db (MariaDB, async) with site a par
     expect(audit.stdout).toMatch(/accept/i);
     const v = await runCli(state, ['audit', 'verify'], { withPlan: false });
     expect(v.status, v.stdout + v.stderr).toBe(0);
-    await lab.heal('a');
+    await f.lab.heal('a');
   }, 240_000);
 });

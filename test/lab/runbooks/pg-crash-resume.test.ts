@@ -7,20 +7,11 @@
 // the resumer holding a new fencing token. Rounds alternate direction (a → b, b → a, ...): before
 // each, the stopped old primary is rebuilt as the new primary's replica.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  ADDRESSES,
-  type Lab,
-  openWorkload,
-  pgAdminSql,
-  servingSite,
-  type Workload,
-} from '../../../src/lab/index.js';
+import { describe, expect, it } from 'vitest';
+import { ADDRESSES, pgAdminSql, servingSite } from '../../../src/lab/index.js';
 import { openSqliteStore } from '../../../src/store/index.js';
-import { freshLab } from '../helpers.js';
+import { workloadLab } from './fixture.js';
 
 const CHILD = join(import.meta.dirname, '..', '..', 'support', 'lab-engine-child.ts');
 const effects = (from: Site, to: Site) => [
@@ -35,25 +26,17 @@ type Site = 'a' | 'b';
 const TIMELINE =
   "SELECT ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int;";
 
-let lab: Lab;
-let dir: string;
-let wl: Workload;
-
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'lifeboat-e2e-'));
-  lab = await freshLab('lb', { defaultDir: true });
-  await lab.up(['postgres', 'haproxy', 'bind'], { pgMode: 'sync' });
-  wl = await openWorkload(lab, 'postgres', { name: 'e2e-crash' });
-  // Synchronous both ways: b, once primary, waits for a as a waits for b (the lab sets a's).
-  await pgAdminSql(lab.paths, 'b', "ALTER SYSTEM SET synchronous_standby_names = 'a';", 3000);
-  await pgAdminSql(lab.paths, 'b', 'SELECT pg_reload_conf();', 3000);
-}, 180_000);
-
-afterAll(async () => {
-  await wl?.close();
-  await lab?.down();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-}, 120_000);
+const f = workloadLab({
+  components: ['postgres', 'haproxy', 'bind'],
+  pgMode: 'sync',
+  engine: 'postgres',
+  name: 'e2e-crash',
+  setUp: async (l) => {
+    // Synchronous both ways: b, once primary, waits for a as a waits for b (the lab sets a's).
+    await pgAdminSql(l.paths, 'b', "ALTER SYSTEM SET synchronous_standby_names = 'a';", 3000);
+    await pgAdminSql(l.paths, 'b', 'SELECT pg_reload_conf();', 3000);
+  },
+});
 
 /** The child in the lab's wan namespace; bounded by 120 s. */
 function child(
@@ -81,18 +64,18 @@ function child(
 
 const sql = async (site: Site, q: string) => {
   try {
-    return String(await pgAdminSql(lab.paths, site, q, 3000)).trim();
+    return String(await pgAdminSql(f.lab.paths, site, q, 3000)).trim();
   } catch {
     return 'down';
   }
 };
 
 async function endState(from: Site, to: Site) {
-  const dig = await lab.exec('wan', [
+  const dig = await f.lab.exec('wan', [
     ...['dig', '+short', '+norecurse', '+time=1', '+tries=2', `@${ADDRESSES.witness}`],
     ...['db.lab.test', 'A'],
   ]);
-  const c = await wl.connect();
+  const c = await f.wl.connect();
   const haproxy = await servingSite(c, 'postgres');
   await c.end();
   return {
@@ -114,7 +97,7 @@ async function journalOf(state: string, runId: string) {
 describe('kill -9 at every journal point of a lab failover, then resume', () => {
   it('reaches the uninterrupted end state with each effect applied once', async () => {
     // The uninterrupted run (a → b): how many journal entries, kill points, it writes.
-    const ref = join(dir, 'ref.db');
+    const ref = join(f.dir, 'ref.db');
     const whole = await child([ref, 'start', 'ref', '0', 'a', 'b']);
     expect(whole.status, whole.out).toBe(0);
     const points = (await journalOf(ref, 'ref')).length;
@@ -123,7 +106,7 @@ describe('kill -9 at every journal point of a lab failover, then resume', () => 
     const figures: string[] = [];
     for (let k = 1; k <= points; k++) {
       const [from, to]: [Site, Site] = primary === 'a' ? ['a', 'b'] : ['b', 'a'];
-      const state = join(dir, `k${k}.db`);
+      const state = join(f.dir, `k${k}.db`);
       const rebuilt = await child([state, 'rebuild', to, from]);
       expect(rebuilt.status, `k=${k}: rebuild ${to}: ${rebuilt.out}`).toBe(0);
       const before = Number(await sql(from, TIMELINE));

@@ -1,52 +1,27 @@
-// End to end on the real servers: `lifeboat run failover app-db` with site a cut off (the lab
-// plan, synchronous PostgreSQL). A client writes unique ids through HAProxy throughout; a checker
-// polls both nodes for two writable primaries. After the failover, every acknowledged write is
-// on b, HAProxy and DNS point at b, and no moment had two writable primaries. Then abort is
-// refused (past the point of no return) and the audit log verifies.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  countPresent,
-  type Lab,
-  openWorkload,
-  servingSite,
-  type Workload,
-  watchPrimaries,
-} from '../../../src/lab/index.js';
-import { freshLab } from '../helpers.js';
+import { describe, expect, it } from 'vitest';
+import { countPresent, servingSite, watchPrimaries } from '../../../src/lab/index.js';
 import { lastRunId, runCli } from './cli.js';
+import { workloadLab } from './fixture.js';
 
-let lab: Lab;
-let dir: string;
-let wl: Workload;
-
-beforeAll(async () => {
-  // The lab plan names the default lab (`lb`, /tmp/lifeboat-lab/lb).
-  dir = mkdtempSync(join(tmpdir(), 'lifeboat-e2e-'));
-  lab = await freshLab('lb', { defaultDir: true });
-  await lab.up(['postgres', 'haproxy', 'bind'], { pgMode: 'sync' });
-  wl = await openWorkload(lab, 'postgres', { name: 'e2e-pg' });
-}, 180_000);
-
-afterAll(async () => {
-  await wl?.close();
-  await lab?.down();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-}, 120_000);
+const f = workloadLab({
+  components: ['postgres', 'haproxy', 'bind'],
+  pgMode: 'sync',
+  engine: 'postgres',
+  name: 'e2e-pg',
+});
 
 describe('failover of app-db (PostgreSQL, sync) with site a partitioned', () => {
   it('moves the service to b with no acknowledged write lost and never two writable primaries', async () => {
-    const state = join(dir, 'state.db');
-    const writer = await wl.writer('e2e_writes');
-    const checker = watchPrimaries(lab, 'postgres');
+    const state = join(f.dir, 'state.db');
+    const writer = await f.wl.writer('e2e_writes');
+    const checker = watchPrimaries(f.lab, 'postgres');
     let runMs = 0;
     let r: Awaited<ReturnType<typeof runCli>>;
     let beforeRun = 0;
     try {
       expect(await writer.waitForMore(10, 10_000)).toBe(true);
-      await lab.partition('a');
+      await f.lab.partition('a');
       beforeRun = writer.acked.length;
       writer.mark();
       const started = Date.now();
@@ -63,7 +38,7 @@ describe('failover of app-db (PostgreSQL, sync) with site a partitioned', () => 
       await checker.stop();
     }
     // Through HAProxy again: it now reaches b, which holds every acknowledged id.
-    const after = await wl.connect();
+    const after = await f.wl.connect();
     const site = await servingSite(after, 'postgres');
     const found = await countPresent(after, 'e2e_writes', writer.acked);
     await after.end();
@@ -85,6 +60,6 @@ describe('failover of app-db (PostgreSQL, sync) with site a partitioned', () => 
     expect(ab.stderr).toMatch(/LB_E_ENGINE_RUN_ENDED|LB_E_ENGINE_PAST_POINT_OF_NO_RETURN/);
     const v = await runCli(state, ['audit', 'verify'], { withPlan: false });
     expect(v.status, v.stdout + v.stderr).toBe(0);
-    await lab.heal('a');
+    await f.lab.heal('a');
   }, 240_000);
 });

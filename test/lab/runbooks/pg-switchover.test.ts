@@ -1,46 +1,20 @@
-// End to end on the real servers: a planned round trip of app-db (synchronous PostgreSQL) —
-// `lifeboat run switchover app-db` moves it to b (read-only a, wait for b to catch up, promote b,
-// switch HAProxy and DNS, rebuild a as b's replica), then `lifeboat run failback app-db` brings
-// it home the same way. A client writes unique ids through HAProxy throughout and a checker polls
-// both nodes: no acknowledged write is lost in either direction, there is never a moment with
-// two writable primaries, and after each leg the old primary is the new one's streaming replica.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  countPresent,
-  type Lab,
-  openWorkload,
-  pgAdminSql,
-  servingSite,
-  type Workload,
-  watchPrimaries,
-} from '../../../src/lab/index.js';
-import { freshLab } from '../helpers.js';
+import { describe, expect, it } from 'vitest';
+import { countPresent, pgAdminSql, servingSite, watchPrimaries } from '../../../src/lab/index.js';
 import { runCli } from './cli.js';
+import { workloadLab } from './fixture.js';
 
-let lab: Lab;
-let dir: string;
-let wl: Workload;
-
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'lifeboat-e2e-'));
-  lab = await freshLab('lb', { defaultDir: true });
-  await lab.up(['postgres', 'haproxy', 'bind'], { pgMode: 'sync' });
-  wl = await openWorkload(lab, 'postgres', { name: 'e2e-so' });
-}, 180_000);
-
-afterAll(async () => {
-  await wl?.close();
-  await lab?.down();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-}, 120_000);
+const f = workloadLab({
+  components: ['postgres', 'haproxy', 'bind'],
+  pgMode: 'sync',
+  engine: 'postgres',
+  name: 'e2e-so',
+});
 
 /** Whether `site` streams from the other node (is a replica in recovery, receiving WAL). */
 async function streamsFromPeer(site: 'a' | 'b'): Promise<boolean> {
   const r = await pgAdminSql(
-    lab.paths,
+    f.lab.paths,
     site,
     "SELECT pg_is_in_recovery() AND EXISTS (SELECT 1 FROM pg_stat_wal_receiver WHERE status = 'streaming');",
     3000,
@@ -50,9 +24,9 @@ async function streamsFromPeer(site: 'a' | 'b'): Promise<boolean> {
 
 describe('switchover then failback of app-db (PostgreSQL, sync)', () => {
   it('goes to b and back with zero acknowledged writes lost and never two writable primaries', async () => {
-    const state = join(dir, 'state.db');
-    const writer = await wl.writer('e2e_roundtrip');
-    const checker = watchPrimaries(lab, 'postgres');
+    const state = join(f.dir, 'state.db');
+    const writer = await f.wl.writer('e2e_roundtrip');
+    const checker = watchPrimaries(f.lab, 'postgres');
     const legs: string[] = [];
     try {
       expect(await writer.waitForMore(20, 10_000)).toBe(true);
@@ -64,7 +38,7 @@ describe('switchover then failback of app-db (PostgreSQL, sync)', () => {
       expect(so.stdout).toMatch(/succeeded: 8 step\(s\) succeeded/);
       expect(await writer.waitForMore(20, 15_000), 'writes go on after the switchover').toBe(true);
       legs.push(`switchover: longest write gap ${Math.round(writer.longestGapSinceMark())} ms`);
-      const c = await wl.connect();
+      const c = await f.wl.connect();
       expect(await servingSite(c, 'postgres')).toBe('b');
       await c.end();
       expect(await streamsFromPeer('a'), 'a was rebuilt as a replica of b').toBe(true);
@@ -80,7 +54,7 @@ describe('switchover then failback of app-db (PostgreSQL, sync)', () => {
       await writer.stop();
       await checker.stop();
     }
-    const c = await wl.connect();
+    const c = await f.wl.connect();
     const site = await servingSite(c, 'postgres');
     const found = await countPresent(c, 'e2e_roundtrip', writer.acked);
     await c.end();

@@ -5,6 +5,7 @@
 import type { z } from 'zod';
 import { type Diagnostic, diagnostic, type PlanPath, sortDiagnostics } from './diagnostic.js';
 import { checkReferences } from './references.js';
+import { compiledEntrySchema } from './schema/compiled.js';
 import {
   ENTRY_SCHEMAS,
   envelopeSchema,
@@ -164,7 +165,15 @@ export function loadPlan(entry: string, source: PlanSource): LoadedPlan {
     names[section] = new Set(isRecord(entries) ? Object.keys(entries) : []);
     if (!isRecord(entries)) continue;
     const valid: Record<string, unknown> = {};
+    const fast = compiledEntrySchema(section);
     for (const [name, value] of Object.entries(entries)) {
+      // The compiled schema checks a valid entry; a rejected one is reported by the plan's
+      // own schema, with the issues it has always given.
+      const compiled = fast.safeParse(value);
+      if (compiled.success) {
+        valid[name] = compiled.data;
+        continue;
+      }
       const entry = ENTRY_SCHEMAS[section].safeParse(value, { reportInput: true });
       if (entry.success) valid[name] = entry.data;
       else report(entry.error.issues, [section, name]);

@@ -13,14 +13,19 @@ export const RUNBOOK_KINDS = [
   'custom',
 ] as const;
 
-export const runbookSchema = z
-  .strictObject({
-    kind: z.enum(RUNBOOK_KINDS).default('custom').describe('What the runbook is for.'),
-    service: name('The service the runbook acts on.').optional(),
-    description: text('What it does and when to run it.').optional(),
-    steps: z.array(stepSchema).min(1).max(500).describe('The steps, in order.'),
-  })
-  .describe('An explicit list of steps, for what derivation does not cover.');
+/** The runbook schema around a step schema: the plan's own, or a stand-in (see `compiled.ts`). */
+export function runbookSchemaFor(step: typeof stepSchema) {
+  return z
+    .strictObject({
+      kind: z.enum(RUNBOOK_KINDS).default('custom').describe('What the runbook is for.'),
+      service: name('The service the runbook acts on.').optional(),
+      description: text('What it does and when to run it.').optional(),
+      steps: z.array(step).min(1).max(500).describe('The steps, in order.'),
+    })
+    .describe('An explicit list of steps, for what derivation does not cover.');
+}
+
+export const runbookSchema = runbookSchemaFor(stepSchema);
 
 export const faultSchema = z
   .strictObject({

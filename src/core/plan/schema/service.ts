@@ -1,7 +1,7 @@
 // A service: what matters, where it runs, how its data and traffic move, how it is rebuilt.
 import { z } from 'zod';
 import { dataSetSchema } from './data.js';
-import { argValue, duration, name, planPath, text } from './primitives.js';
+import { type ArgValue, argValue, duration, name, planPath, text } from './primitives.js';
 import { probeSchema } from './probes.js';
 import { customStepsSchema, DERIVED_STEPS } from './steps.js';
 import { trafficSchema } from './traffic.js';
@@ -42,24 +42,6 @@ export const placementSchema = z
   })
   .describe('Where the service runs.');
 
-export const ansibleSchema = z
-  .strictObject({
-    playbook: planPath('Ansible playbook.'),
-    inventory: planPath('Inventory file or directory.').optional(),
-    limit: z
-      .string()
-      .max(1000)
-      .regex(/^[A-Za-z0-9._:*!&,-]+$/)
-      .optional()
-      .describe('Ansible `--limit` pattern.'),
-    extraVars: z
-      .record(z.string().max(200), argValue)
-      .optional()
-      .describe('Extra variables, passed as a JSON file.'),
-    duration: duration('How long a run takes from scratch (machine creation included).'),
-  })
-  .describe('An Ansible playbook run.');
-
 export const migrationSchema = z
   .strictObject({
     runbook: name('The runbook that performs the migration.'),
@@ -69,48 +51,75 @@ export const migrationSchema = z
   })
   .describe('For `strategy: migration`: the forward and rollback runbooks.');
 
-export const serviceSchema = z
-  .strictObject({
-    tier: name('Criticality tier (a key of `tiers`).'),
-    description: text('What the service is.').optional(),
-    owner: text('Team or person responsible.').optional(),
-    details: text('Where the detailed procedure lives (a URL or text).').optional(),
-    strategy: z
-      .enum(STRATEGIES)
-      .describe(
-        'How continuity is provided: `active-passive` (a standby takes over), `pilot-light` (standby is started on demand), `backup-restore`, `redeploy` (rebuild from scratch), `blue-green`, `multi-provider` (several providers serve at once), `migration` (a move with a rollback).',
-      ),
-    placement: placementSchema,
-    dependsOn: z.array(dependencySchema).max(100).optional().describe('Services this one needs.'),
-    data: z.array(dataSetSchema).max(50).optional().describe('Data sets and their replication.'),
-    traffic: z.array(trafficSchema).max(20).optional().describe('How clients reach the service.'),
-    health: z.array(probeSchema).max(50).optional().describe('Health probes.'),
-    redeploy: ansibleSchema.optional().describe('How to rebuild the service from scratch.'),
-    upgrade: ansibleSchema
-      .optional()
-      .describe('For `blue-green`: how the idle colour is upgraded.'),
-    migration: migrationSchema.optional(),
-    steps: customStepsSchema.optional(),
-    estimates: z
-      .partialRecord(z.enum(DERIVED_STEPS), duration('Duration.'))
-      .optional()
-      .describe(
-        'Expected duration of derived steps, overriding the defaults (e.g. a manual DNS change).',
-      ),
-    onOutage: z
-      .enum(['notify', 'propose', 'failover'])
-      .default('propose')
-      .describe(
-        'What the controller does on a confirmed outage: `notify`, `propose` a failover for approval, or `failover` at once.',
-      ),
-    justification: text(
-      'Why this service uses offsite resources (required where its tier says `justify`).',
-    ).optional(),
-    openQuestions: z
-      .array(text('A question.'))
-      .max(50)
-      .optional()
-      .describe("Unresolved questions about this service's plan."),
-    notes: text('The contingency plan in prose, shown in the rendered document.').optional(),
-  })
-  .describe('A service the plan keeps running.');
+/**
+ * The service schemas, built around the schemas of an argument value and of custom steps: the
+ * plan's own, or stand-ins that accept exactly the same values (see `compiled.ts`).
+ */
+export function serviceSchemas(arg: z.ZodType<ArgValue>, customSteps: typeof customStepsSchema) {
+  const ansible = z
+    .strictObject({
+      playbook: planPath('Ansible playbook.'),
+      inventory: planPath('Inventory file or directory.').optional(),
+      limit: z
+        .string()
+        .max(1000)
+        .regex(/^[A-Za-z0-9._:*!&,-]+$/)
+        .optional()
+        .describe('Ansible `--limit` pattern.'),
+      extraVars: z
+        .record(z.string().max(200), arg)
+        .optional()
+        .describe('Extra variables, passed as a JSON file.'),
+      duration: duration('How long a run takes from scratch (machine creation included).'),
+    })
+    .describe('An Ansible playbook run.');
+
+  const service = z
+    .strictObject({
+      tier: name('Criticality tier (a key of `tiers`).'),
+      description: text('What the service is.').optional(),
+      owner: text('Team or person responsible.').optional(),
+      details: text('Where the detailed procedure lives (a URL or text).').optional(),
+      strategy: z
+        .enum(STRATEGIES)
+        .describe(
+          'How continuity is provided: `active-passive` (a standby takes over), `pilot-light` (standby is started on demand), `backup-restore`, `redeploy` (rebuild from scratch), `blue-green`, `multi-provider` (several providers serve at once), `migration` (a move with a rollback).',
+        ),
+      placement: placementSchema,
+      dependsOn: z.array(dependencySchema).max(100).optional().describe('Services this one needs.'),
+      data: z.array(dataSetSchema).max(50).optional().describe('Data sets and their replication.'),
+      traffic: z.array(trafficSchema).max(20).optional().describe('How clients reach the service.'),
+      health: z.array(probeSchema).max(50).optional().describe('Health probes.'),
+      redeploy: ansible.optional().describe('How to rebuild the service from scratch.'),
+      upgrade: ansible.optional().describe('For `blue-green`: how the idle colour is upgraded.'),
+      migration: migrationSchema.optional(),
+      steps: customSteps.optional(),
+      estimates: z
+        .partialRecord(z.enum(DERIVED_STEPS), duration('Duration.'))
+        .optional()
+        .describe(
+          'Expected duration of derived steps, overriding the defaults (e.g. a manual DNS change).',
+        ),
+      onOutage: z
+        .enum(['notify', 'propose', 'failover'])
+        .default('propose')
+        .describe(
+          'What the controller does on a confirmed outage: `notify`, `propose` a failover for approval, or `failover` at once.',
+        ),
+      justification: text(
+        'Why this service uses offsite resources (required where its tier says `justify`).',
+      ).optional(),
+      openQuestions: z
+        .array(text('A question.'))
+        .max(50)
+        .optional()
+        .describe("Unresolved questions about this service's plan."),
+      notes: text('The contingency plan in prose, shown in the rendered document.').optional(),
+    })
+    .describe('A service the plan keeps running.');
+  return { ansible, service };
+}
+
+const schemas = serviceSchemas(argValue, customStepsSchema);
+export const ansibleSchema = schemas.ansible;
+export const serviceSchema = schemas.service;

@@ -19,24 +19,44 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { countPresent, Lab, openWorkload, watchPrimaries } from '../../src/lab/index.js';
+import {
+  countPresent,
+  Lab,
+  openWorkload,
+  PATRONI_DEFAULTS,
+  PATRONI_LOWEST,
+  type PatroniSettings,
+  watchPrimaries,
+} from '../../src/lab/index.js';
 import { openSqliteStore } from '../../src/store/index.js';
+import { type Fault, type PatroniRound, patroniRound } from './patroni.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const PLAN = join(ROOT, 'examples', 'lab', 'plan.yaml');
 const CHILD = join(import.meta.dirname, 'failover-controller.ts');
 const PROBE = { intervalMs: 200, timeoutMs: 150, failures: 3 };
-const PATRONI = { kill: 4700, partition: 7300 };
-const TARGET = { kill: PATRONI.kill / 3, partition: PATRONI.partition / 3 };
+/** The prototype's figures (../shared/LAB-NOTES.md), shown next to this run's own. */
+const PATRONI_NOTES = { kill: 4700, partition: 7300 };
+const SYSTEMS = ['lifeboat', 'patroni-lowest', 'patroni-defaults'] as const;
+type System = (typeof SYSTEMS)[number];
 
 const { values: args } = parseArgs({
   options: {
     rounds: { type: 'string', default: '5' },
     fault: { type: 'string', default: 'both' },
+    systems: { type: 'string', default: SYSTEMS.join(',') },
   },
 });
+const WANTED = String(args.systems)
+  .split(',')
+  .map((s) => s.trim())
+  .filter((s) => s !== '');
+for (const s of WANTED)
+  if (!(SYSTEMS as readonly string[]).includes(s)) {
+    console.error(`--systems: unknown ${JSON.stringify(s)} (use ${SYSTEMS.join(', ')})`);
+    process.exit(2);
+  }
 const ROUNDS = Number(args.rounds);
-type Fault = 'kill' | 'partition';
 const FAULTS: Fault[] =
   args.fault === 'both' ? ['kill', 'partition'] : [args.fault as Fault].filter(Boolean);
 
@@ -313,30 +333,61 @@ if (ns !== '' || busy !== '') {
   process.exit(1);
 }
 
+const PATRONI: Record<
+  Exclude<System, 'lifeboat'>,
+  { settings: PatroniSettings; waitMs: number }
+> = {
+  'patroni-lowest': { settings: PATRONI_LOWEST, waitMs: 60_000 },
+  'patroni-defaults': { settings: PATRONI_DEFAULTS, waitMs: 120_000 },
+};
+const describe = (s: PatroniSettings) =>
+  `ttl ${s.ttl}, loop_wait ${s.loopWait}, retry_timeout ${s.retryTimeout}, primary_start_timeout ${s.primaryStartTimeout}`;
+
 console.log(
-  `controller: lab plan, app-db onOutage=failover (in memory), probes select-1 + via-haproxy at ` +
+  `lifeboat: the controller on the lab plan, app-db onOutage=failover (in memory), probes select-1 + via-haproxy at ` +
     `interval ${PROBE.intervalMs} ms, timeout ${PROBE.timeoutMs} ms, failures ${PROBE.failures} ` +
-    `(in memory); run as a child in lb-wan (ip netns exec, LIFEBOAT_IN_LAB_NETNS=lb)`,
+    `(in memory); run as a child in lb-wan (ip netns exec, LIFEBOAT_IN_LAB_NETNS=lb); HAProxy port 5432`,
+);
+for (const [name, p] of Object.entries(PATRONI))
+  console.log(
+    `${name}: Patroni 3.0.2 + etcd 3.4 (3 members: a, b, witness), synchronous_mode, ${describe(p.settings)}; HAProxy port 5433, OPTIONS /primary every 100 ms, fall 1`,
+  );
+console.log(
+  'the same client loop for all: one INSERT at a time through HAProxy from wan, 20 ms pause after an error',
 );
 const lab = Lab.open({ name: 'lb' });
 const results: Round[] = [];
-const failed: Fault[] = [];
+const patroniResults: (PatroniRound & { system: System })[] = [];
+const failed: { system: System; fault: Fault }[] = [];
+const order = SYSTEMS.filter((s) => WANTED.includes(s));
 try {
-  for (const fault of FAULTS) {
-    for (let i = 0; i < ROUNDS; i++) {
-      try {
-        const r = await round(lab, fault);
-        results.push(r);
-        console.log(
-          `${fault} round ${i + 1}: first ack ${Math.round(r.firstAckMs)} ms, detect ${r.detectMs}, decide ${r.decideMs}, ` +
-            `steps ${JSON.stringify(r.steps)}, run ${r.runMs} ms, lost ${r.lost}/${r.acked}, ` +
-            `double primaries ${r.doubles}/${r.checks} checks, ${r.note}`,
-        );
-      } catch (e) {
-        failed.push(fault);
-        console.log(
-          `${fault} round ${i + 1}: FAILED: ${e instanceof Error ? e.message : String(e)}`,
-        );
+  for (const system of order) {
+    for (const fault of FAULTS) {
+      for (let i = 0; i < ROUNDS; i++) {
+        try {
+          if (system === 'lifeboat') {
+            const r = await round(lab, fault);
+            results.push(r);
+            console.log(
+              `${system} ${fault} round ${i + 1}: first ack ${Math.round(r.firstAckMs)} ms, detect ${r.detectMs}, decide ${r.decideMs}, ` +
+                `steps ${JSON.stringify(r.steps)}, run ${r.runMs} ms, lost ${r.lost}/${r.acked}, ` +
+                `double primaries ${r.doubles}/${r.checks} checks, ${r.note}`,
+            );
+          } else {
+            const p = PATRONI[system];
+            const r = await patroniRound(lab, fault, p.settings, p.waitMs);
+            patroniResults.push({ ...r, system });
+            console.log(
+              `${system} ${fault} round ${i + 1}: first ack ${Math.round(r.firstAckMs)} ms, lost ${r.lost}/${r.acked}, ` +
+                `double primaries ${r.doubles}/${r.checks} checks, ${r.note}`,
+            );
+          }
+        } catch (e) {
+          failed.push({ system, fault });
+          console.log(
+            `${system} ${fault} round ${i + 1}: FAILED: ${e instanceof Error ? e.message : String(e)}`,
+          );
+        }
       }
     }
   }
@@ -347,33 +398,79 @@ try {
 }
 
 const fmt = (n: number) => (Number.isFinite(n) ? `${Math.round(n).toLocaleString('en')}` : '–');
-console.log('');
-console.log(
-  '| fault | rounds ok | first ack (median) | detect | decide | fence | check-ready | promote | switch-traffic | verify | run (journal) | rest (gaps, client reconnect) | lost acked writes | two writable primaries | Patroni 3.0.2 lowest (LAB-NOTES) | target ≤ 1/3 |',
-);
-console.log(
-  '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
-);
-for (const fault of FAULTS) {
-  const rs = results.filter((r) => r.fault === fault && r.ok);
-  const all = results.filter((r) => r.fault === fault);
-  const tried = all.length + failed.filter((f) => f === fault).length;
-  const m = (f: (r: Round) => number) => median(rs.map(f));
-  const first = m((r) => r.firstAckMs);
-  const s = (name: string) => m((r) => r.steps[name] ?? Number.NaN);
-  console.log(
-    `| ${fault === 'kill' ? '(a) postgres-a SIGKILL' : '(b) site a partitioned'} | ${rs.length}/${tried} | **${fmt(first)} ms** | ${fmt(m((r) => r.detectMs))} | ${fmt(m((r) => r.decideMs))} | ${fmt(s('fence'))} | ${fmt(s('check-ready'))} | ${fmt(s('promote'))} | ${fmt(s('switch-traffic'))} | ${fmt(s('verify'))} | ${fmt(m((r) => r.runMs))} | ${fmt(m(rest))} | ${all.reduce((a, r) => a + r.lost, 0)} | ${all.reduce((a, r) => a + r.doubles, 0)} | ${fmt(PATRONI[fault])} ms | ${first <= TARGET[fault] ? 'PASS' : 'FAIL'} (≤ ${fmt(TARGET[fault])} ms) |`,
+const tried = (system: System, fault: Fault, n: number) =>
+  n + failed.filter((f) => f.system === system && f.fault === fault).length;
+const patroniMedian = (system: System, fault: Fault) =>
+  median(
+    patroniResults
+      .filter((r) => r.system === system && r.fault === fault && r.ok)
+      .map((r) => r.firstAckMs),
   );
+const FAULT_NAME = { kill: '(a) primary postgres SIGKILL', partition: '(b) site a partitioned' };
+
+if (order.includes('lifeboat')) {
+  console.log('');
+  console.log('Lifeboat, the breakdown (medians of each part separately: they need not add up):');
+  console.log(
+    '| fault | rounds ok | first ack (median) | detect | decide | fence | check-ready | promote | switch-traffic | verify | run (journal) | rest (gaps, client reconnect) | lost acked writes | two writable primaries |',
+  );
+  console.log(
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  );
+  for (const fault of FAULTS) {
+    const rs = results.filter((r) => r.fault === fault && r.ok);
+    const all = results.filter((r) => r.fault === fault);
+    const m = (f: (r: Round) => number) => median(rs.map(f));
+    const s = (name: string) => m((r) => r.steps[name] ?? Number.NaN);
+    console.log(
+      `| ${FAULT_NAME[fault]} | ${rs.length}/${tried('lifeboat', fault, all.length)} | **${fmt(m((r) => r.firstAckMs))} ms** | ${fmt(m((r) => r.detectMs))} | ${fmt(m((r) => r.decideMs))} | ${fmt(s('fence'))} | ${fmt(s('check-ready'))} | ${fmt(s('promote'))} | ${fmt(s('switch-traffic'))} | ${fmt(s('verify'))} | ${fmt(m((r) => r.runMs))} | ${fmt(m(rest))} | ${all.reduce((a, r) => a + r.lost, 0)} | ${all.reduce((a, r) => a + r.doubles, 0)} |`,
+    );
+  }
+}
+
+console.log('');
+console.log('Side by side, fault → first acknowledged write through HAProxy, median:');
+console.log(
+  '| fault | system | rounds ok | first ack (median) | min – max | served by after | lost acked writes | two writable primaries | target: Lifeboat ≤ 1/3 of Patroni lowest |',
+);
+console.log('| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | --- |');
+for (const fault of FAULTS) {
+  for (const system of order) {
+    const firsts =
+      system === 'lifeboat'
+        ? results.filter((r) => r.fault === fault && r.ok).map((r) => r.firstAckMs)
+        : patroniResults
+            .filter((r) => r.system === system && r.fault === fault && r.ok)
+            .map((r) => r.firstAckMs);
+    const all =
+      system === 'lifeboat'
+        ? results.filter((r) => r.fault === fault)
+        : patroniResults.filter((r) => r.system === system && r.fault === fault);
+    const served =
+      system === 'lifeboat'
+        ? 'b'
+        : [
+            ...new Set(
+              patroniResults
+                .filter((r) => r.system === system && r.fault === fault)
+                .map((r) => r.servedBy),
+            ),
+          ].join(', ');
+    let verdict = '';
+    if (system === 'lifeboat') {
+      const base = patroniMedian('patroni-lowest', fault);
+      const first = median(firsts);
+      verdict = Number.isFinite(base)
+        ? `${first <= base / 3 ? 'PASS' : 'FAIL'} (${fmt(first)} vs ${fmt(base / 3)} ms = 1/3 of ${fmt(base)}; ${(first / base).toFixed(2)}×)`
+        : `no Patroni figure in this run (LAB-NOTES: ${fmt(PATRONI_NOTES[fault])} ms)`;
+    }
+    const sorted = [...firsts].sort((a, b) => a - b);
+    console.log(
+      `| ${FAULT_NAME[fault]} | ${system} | ${firsts.length}/${tried(system, fault, all.length)} | **${fmt(median(firsts))} ms** | ${fmt(sorted[0] ?? Number.NaN)} – ${fmt(sorted[sorted.length - 1] ?? Number.NaN)} | ${served} | ${all.reduce((a, r) => a + r.lost, 0)} | ${all.reduce((a, r) => a + r.doubles, 0)} | ${verdict} |`,
+    );
+  }
 }
 console.log('');
 console.log(
-  'Patroni not measured in this run: figures from ../shared/LAB-NOTES.md (Patroni 3.0.2,',
+  `For reference, the prototype's Patroni lowest (../shared/LAB-NOTES.md): kill ${fmt(PATRONI_NOTES.kill)} ms, partition ${fmt(PATRONI_NOTES.partition)} ms.`,
 );
-console.log(
-  'lowest accepted settings ttl 5 / loop_wait 1 / retry 2, measured on the bash prototype).',
-);
-console.log(
-  'Breakdown columns are medians of each part separately (they need not add up to the first ack).\nFencing caveat: in the lab the controller fences the partitioned primary through its',
-);
-console.log('namespace (ip netns exec), which a real partition would not allow; the open point of');
-console.log('issue 5 is a lease the isolated primary honours.');

@@ -6,6 +6,7 @@ import { haproxy } from './haproxy.js';
 import { httpService } from './http-service.js';
 import { keepalived } from './keepalived.js';
 import { mariadb } from './mariadb.js';
+import { patroni } from './patroni.js';
 import { postgres } from './postgres.js';
 import { powerdns } from './powerdns.js';
 import { rsync } from './rsync.js';
@@ -23,4 +24,5 @@ export const LAB_COMPONENTS: Readonly<Record<Component, LabComponent>> = {
   rsync,
   keepalived,
   etcd,
+  patroni,
 };

@@ -11,6 +11,7 @@ import {
   runOk,
 } from './exec.js';
 import type { LabPaths } from './paths.js';
+import type { PatroniSettings } from './patroni.js';
 import { liveState, readPidFile } from './processes.js';
 import { chownTo } from './secrets.js';
 import type { Component, Place, ServerSpec } from './topology.js';
@@ -19,6 +20,8 @@ export type PgMode = 'sync' | 'async';
 
 export interface LabOptions {
   pgMode: PgMode;
+  /** Patroni's timing settings, for the `patroni` component (default: Patroni's own defaults). */
+  patroni?: PatroniSettings;
 }
 
 export interface LabContext {

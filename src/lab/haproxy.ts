@@ -54,6 +54,33 @@ function tcpListen(name: 'postgres' | 'mariadb', port: number): string[] {
   ];
 }
 
+/**
+ * Patroni's pair (the `patroni` component, only in the side-by-side benchmark): routed by health
+ * checks of Patroni's REST API, as Patroni's documentation sets HAProxy up, but checked every
+ * 100 ms with one failure enough to go down (its example: 3 s, 3 failures), so that HAProxy adds
+ * as little as possible to Patroni's measured time. Its servers are simply down in a lab without
+ * Patroni.
+ */
+function patroniListen(): string[] {
+  return [
+    'listen patroni',
+    `  bind ${ADDRESSES.wan}:${PORTS.haproxyPatroni}`,
+    '  mode tcp',
+    // OPTIONS: Patroni answers with the status alone; a GET's body meets a closed socket.
+    '  option httpchk OPTIONS /primary',
+    '  http-check expect status 200',
+    `  default-server inter 100ms fall 1 rise 1 on-marked-down shutdown-sessions port ${PORTS.patroniRest}`,
+    '  timeout connect 100ms',
+    '  retries 3',
+    '  option redispatch 1',
+    '  timeout client 1h',
+    '  timeout server 1h',
+    `  server a ${ADDRESSES.a}:${PORTS.patroniPostgres} check`,
+    `  server b ${ADDRESSES.b}:${PORTS.patroniPostgres} check`,
+    '',
+  ];
+}
+
 /** The configuration. Pure. */
 export function renderHaproxyCfg(paths: LabPaths): string {
   const p = haproxyPaths(paths);
@@ -92,6 +119,7 @@ export function renderHaproxyCfg(paths: LabPaths): string {
     '',
     ...tcpListen('postgres', PORTS.haproxyPostgres),
     ...tcpListen('mariadb', PORTS.haproxyMariadb),
+    ...patroniListen(),
   ].join('\n');
 }
 

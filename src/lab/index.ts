@@ -10,6 +10,14 @@ export { Lab, type LabOpenOptions, type UpReport } from './lab.js';
 export { myAdminSql, myTcpQuery } from './mariadb.js';
 export type { Direction, LinkScope } from './partition.js';
 export { DEFAULT_LAB_NAME, DEFAULT_LAB_ROOT, labPaths } from './paths.js';
+export {
+  PATRONI_DEFAULTS,
+  PATRONI_LOWEST,
+  type PatroniSettings,
+  patroniAdminSql,
+  patroniPostmasterPid,
+  patroniRole,
+} from './patroni.js';
 export { pgAdminSql, pgTcpQuery } from './postgres.js';
 export { httpRequest, tcpOpen } from './probes.js';
 export { sshClientOptions } from './ssh.js';

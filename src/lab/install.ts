@@ -24,6 +24,8 @@ export const LAB_PACKAGES: readonly string[] = [
   'openssh-client',
   'etcd-server',
   'etcd-client',
+  // Only for the side-by-side benchmark (bench/controller/failover.ts), never started by `up`.
+  'patroni',
   'socat', // TCP probes
   'curl', // HTTP probes
   'ansible-core',

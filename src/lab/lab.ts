@@ -24,6 +24,7 @@ import {
   resolveLabDir,
   validateLabName,
 } from './paths.js';
+import type { PatroniSettings } from './patroni.js';
 import { liveState, readPidFile, signalRecorded } from './processes.js';
 import { acquireLock, type LabState, readState, writeState } from './state.js';
 import { assertRoot, type LabStatus, labStatus } from './status.js';
@@ -32,6 +33,7 @@ import {
   ADDRESSES,
   COMPONENTS,
   type Component,
+  DEFAULT_COMPONENTS,
   findServer,
   namespacesOf,
   type Place,
@@ -86,14 +88,18 @@ export class Lab {
    * network alone for []. Idempotent: what runs is reported as already up, not restarted.
    */
   async up(
-    components: readonly Component[] = COMPONENTS,
-    opts: { pgMode?: PgMode } = {},
+    components: readonly Component[] = DEFAULT_COMPONENTS,
+    opts: { pgMode?: PgMode; patroni?: PatroniSettings } = {},
   ): Promise<UpReport> {
     const t0 = performance.now();
     this.prepareDir();
     const unlock = acquireLock(this.paths.lock);
     const previous = readState(this.paths.state);
-    const options: LabOptions = { pgMode: opts.pgMode ?? previous?.options.pgMode ?? 'async' };
+    const patroni = opts.patroni ?? previous?.options.patroni;
+    const options: LabOptions = {
+      pgMode: opts.pgMode ?? previous?.options.pgMode ?? 'async',
+      ...(patroni ? { patroni } : {}),
+    };
     // [] means the network alone; names are checked again for untyped callers.
     const wanted = components.length === 0 ? [] : parseComponents(components);
     const report: UpReport = { network: { created: false, ms: 0 }, components: [], ms: 0 };

@@ -39,6 +39,10 @@ export const PORTS = {
   rsync: 873,
   etcdClient: 2379,
   etcdPeer: 2380,
+  /** Patroni's own PostgreSQL pair (the side-by-side benchmark), next to the lab's on 5432. */
+  patroniPostgres: 5433,
+  patroniRest: 8008,
+  haproxyPatroni: 5433,
 } as const;
 
 /** Replication between the sites' database servers uses these ports (partition --link replication). */
@@ -55,8 +59,15 @@ export const COMPONENTS = [
   'rsync',
   'keepalived',
   'etcd',
+  'patroni',
 ] as const;
 export type Component = (typeof COMPONENTS)[number];
+
+/**
+ * What `all` (and `up` with no list) starts: every component but Patroni, which exists only to
+ * be measured side by side with Lifeboat (bench/controller/failover.ts) and is asked for by name.
+ */
+export const DEFAULT_COMPONENTS: readonly Component[] = COMPONENTS.filter((c) => c !== 'patroni');
 
 /** Components another one needs running first. */
 export const REQUIRES: Readonly<Record<Component, readonly Component[]>> = {
@@ -70,6 +81,7 @@ export const REQUIRES: Readonly<Record<Component, readonly Component[]>> = {
   rsync: ['ssh'],
   keepalived: [],
   etcd: [],
+  patroni: ['etcd'],
 };
 
 export interface ServerSpec {
@@ -135,6 +147,9 @@ export const SERVERS: readonly ServerSpec[] = [
   server('etcd', 'witness', 'etcd', [PORTS.etcdClient, PORTS.etcdPeer], {
     stopSignal: 'SIGKILL',
   }),
+  // Patroni stops its PostgreSQL on SIGTERM; `down` also kills any postmaster left under the lab.
+  server('patroni', 'a', 'postgres', [PORTS.patroniPostgres, PORTS.patroniRest]),
+  server('patroni', 'b', 'postgres', [PORTS.patroniPostgres, PORTS.patroniRest]),
 ];
 
 export function serversOf(component: Component): ServerSpec[] {
@@ -170,7 +185,7 @@ export function parseComponents(text: string | readonly string[] | undefined): C
   const words = (typeof text === 'string' ? text.split(',') : (text ?? []))
     .map((w) => w.trim())
     .filter((w) => w !== '');
-  if (words.length === 0 || words.includes('all')) return [...COMPONENTS];
+  if (words.length === 0 || words.includes('all')) return [...DEFAULT_COMPONENTS];
   for (const w of words) {
     if (!(COMPONENTS as readonly string[]).includes(w)) {
       throw new LifeboatError('LB_E_LAB_USAGE', `unknown component '${w}'`, {

@@ -10,10 +10,12 @@ import pg from 'pg';
 import type { Forward } from './forward.js';
 import type { Lab } from './lab.js';
 import { myAdminSql } from './mariadb.js';
+import { patroniAdminSql } from './patroni.js';
 import { pgAdminSql } from './postgres.js';
 import { ADDRESSES, PORTS } from './topology.js';
 
-export type Engine = 'postgres' | 'mariadb';
+/** `patroni`: Patroni's PostgreSQL pair (port 5433), for the side-by-side benchmark. */
+export type Engine = 'postgres' | 'mariadb' | 'patroni';
 
 /** A connection that runs one statement at a time. */
 export interface SqlClient {
@@ -54,19 +56,26 @@ export async function openWorkload(
   opts: { name?: string; connectTimeoutMs?: number; queryTimeoutMs?: number } = {},
 ): Promise<Workload> {
   const ep = lab.endpoints();
-  const port = engine === 'postgres' ? PORTS.haproxyPostgres : PORTS.haproxyMariadb;
+  const isPg = engine !== 'mariadb';
+  const port = {
+    postgres: PORTS.haproxyPostgres,
+    patroni: PORTS.haproxyPatroni,
+    mariadb: PORTS.haproxyMariadb,
+  }[engine];
   const fwd: Forward = await lab.forward(opts.name ?? `wl-${engine}`, {
     host: ADDRESSES.wan,
     port,
-    pg: engine === 'postgres',
+    pg: isPg,
   });
-  const passwordFile =
-    engine === 'postgres' ? ep.postgres.users.app.passwordFile : ep.mariadb.users.app.passwordFile;
+  // Patroni's pair has the same `app` role and password as the lab's own PostgreSQL.
+  const passwordFile = isPg
+    ? ep.postgres.users.app.passwordFile
+    : ep.mariadb.users.app.passwordFile;
   const password = readFileSync(passwordFile, 'utf8').trim();
   const connectMs = opts.connectTimeoutMs ?? 1000;
   const queryMs = opts.queryTimeoutMs ?? 2000;
   const connect = async (): Promise<SqlClient> => {
-    if (engine === 'postgres') {
+    if (isPg) {
       const c = new pg.Client({
         host: fwd.path,
         port,
@@ -201,15 +210,14 @@ export async function writablePrimaries(lab: Lab, engine: Engine): Promise<strin
   const out: string[] = [];
   for (const site of ['a', 'b'] as const) {
     try {
+      const writable =
+        "SELECT NOT pg_is_in_recovery() AND current_setting('default_transaction_read_only') = 'off';";
       const r =
         engine === 'postgres'
-          ? await pgAdminSql(
-              lab.paths,
-              site,
-              "SELECT NOT pg_is_in_recovery() AND current_setting('default_transaction_read_only') = 'off';",
-              2000,
-            )
-          : await myAdminSql(lab.paths, site, 'SELECT @@global.read_only = 0;');
+          ? await pgAdminSql(lab.paths, site, writable, 2000)
+          : engine === 'patroni'
+            ? await patroniAdminSql(lab.paths, site, writable, 2000)
+            : await myAdminSql(lab.paths, site, 'SELECT @@global.read_only = 0;');
       if (/^(t|1)\b/.test(String(r).trim())) out.push(site);
     } catch {
       // stopped or unreachable: not writable
@@ -258,7 +266,7 @@ export async function countPresent(
 
 /** The site ('a' or 'b') of the server that answers a connection made through HAProxy. */
 export async function servingSite(client: SqlClient, engine: Engine): Promise<string> {
-  if (engine === 'postgres') {
+  if (engine !== 'mariadb') {
     const rows = (await client.query('SELECT host(inet_server_addr()) AS addr')) as {
       addr: string;
     }[];

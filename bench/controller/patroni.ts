@@ -1,0 +1,120 @@
+// The Patroni side of bench/controller/failover.ts: one round of Patroni 3.0.2 (Debian's package)
+// with a 3-member etcd, on the same lab, the same HAProxy in wan (port 5433, routed by Patroni's
+// `/primary` health check) and the same client loop (src/lab/workload.ts) as Lifeboat's rounds.
+// The faults are the same: (a) SIGKILL of the leader's postmaster, (b) site a partitioned.
+// Patroni tells no breakdown: what is measured is fault → first acknowledged write, where the
+// service is then served from, lost acknowledged writes and moments with two writable primaries.
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  countPresent,
+  type Lab,
+  openWorkload,
+  type PatroniSettings,
+  patroniPostmasterPid,
+  servingSite,
+  watchPrimaries,
+} from '../../src/lab/index.js';
+
+export type Fault = 'kill' | 'partition';
+
+export interface PatroniRound {
+  fault: Fault;
+  firstAckMs: number;
+  /** The site serving writes after the round: `a` when Patroni restarted the primary in place. */
+  servedBy: string;
+  lost: number;
+  acked: number;
+  doubles: number;
+  checks: number;
+  ok: boolean;
+  note: string;
+}
+
+function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what}: no answer in ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** SIGKILL of patroni-a's postmaster; returns once it is gone. */
+async function killLeaderPostmaster(lab: Lab): Promise<void> {
+  const pid = patroniPostmasterPid(lab.paths, 'a');
+  if (pid === undefined) throw new Error('patroni-a has no postmaster.pid');
+  process.kill(pid, 'SIGKILL');
+  for (let i = 0; i < 100 && alive(pid); i++) await sleep(20);
+  if (alive(pid)) throw new Error(`postmaster ${pid} still alive 2 s after SIGKILL`);
+}
+
+/** `waitMs`: how long the round waits for the first write after the fault. */
+export async function patroniRound(
+  lab: Lab,
+  fault: Fault,
+  settings: PatroniSettings,
+  waitMs: number,
+): Promise<PatroniRound> {
+  await within(lab.down(), 90_000, 'lab down');
+  await within(lab.up(['patroni', 'haproxy'], { patroni: settings }), 180_000, 'lab up');
+  const wl = await openWorkload(lab, 'patroni', {
+    name: 'bench-patroni',
+    connectTimeoutMs: 500,
+    queryTimeoutMs: 1000,
+  });
+  let writer: Awaited<ReturnType<typeof wl.writer>> | undefined;
+  let checker: ReturnType<typeof watchPrimaries> | undefined;
+  try {
+    writer = await wl.writer('bench_writes', { pauseOnErrorMs: 20 });
+    checker = watchPrimaries(lab, 'patroni', 50);
+    await sleep(1500);
+    const p0 = performance.now();
+    if (fault === 'kill') await killLeaderPostmaster(lab);
+    else await lab.partition('a');
+    // As Lifeboat's rounds: the fault's own time added back; a write in flight at the fault and
+    // acknowledged within 100 ms is set aside by marking again.
+    writer.mark();
+    let faultMs = performance.now() - p0;
+    await sleep(100);
+    const inFlight = writer.firstAckAfterMark() !== undefined;
+    if (inFlight) {
+      writer.mark();
+      faultMs = performance.now() - p0;
+    }
+    const more = await writer.waitForMore(1, waitMs);
+    const ack = writer.firstAckAfterMark();
+    await sleep(1000);
+    await writer.stop();
+    await checker.stop();
+    const c = await wl.connect();
+    const acked = [...writer.acked];
+    const present = await countPresent(c, 'bench_writes', acked);
+    const servedBy = await servingSite(c, 'patroni');
+    await c.end();
+    return {
+      fault,
+      firstAckMs: ack === undefined ? Number.NaN : ack + faultMs,
+      servedBy,
+      lost: acked.length - present,
+      acked: acked.length,
+      doubles: checker.doubles.length,
+      checks: checker.checks,
+      ok: more && ack !== undefined,
+      note: `served by ${servedBy}${inFlight ? ', an in-flight write acked just after the fault set aside' : ''}${more ? '' : `, no write within ${waitMs} ms`}`,
+    };
+  } finally {
+    await writer?.stop().catch(() => undefined);
+    await checker?.stop().catch(() => undefined);
+    await wl.close().catch(() => undefined);
+  }
+}

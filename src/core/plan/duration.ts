@@ -13,14 +13,27 @@ type Unit = keyof typeof UNIT_MS;
 
 export const DURATION_PATTERN = '^(0|([0-9]+(ms|s|m|h|d|w))+)$';
 const DURATION_RE = new RegExp(DURATION_PATTERN);
-const PART_RE = /([0-9]+)(ms|s|m|h|d|w)/g;
 
 /** Milliseconds of a duration string, or undefined when it is not one. */
 export function parseDuration(text: string): number | undefined {
   if (!DURATION_RE.test(text)) return undefined;
+  // The pattern matched: digits then a unit, repeated (or a lone `0`). Read them in one pass.
   let total = 0;
-  for (const [, n, unit] of text.matchAll(PART_RE)) total += Number(n) * UNIT_MS[unit as Unit];
+  let i = 0;
+  while (i < text.length) {
+    let j = i;
+    while (j < text.length && isDigit(text.charCodeAt(j))) j++;
+    const n = Number(text.slice(i, j));
+    if (j === text.length) return n; // the lone `0`
+    const unit = (text.startsWith('ms', j) ? 'ms' : text[j]) as Unit;
+    total += n * UNIT_MS[unit];
+    i = j + unit.length;
+  }
   return Number.isSafeInteger(total) ? total : undefined;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
 }
 
 /** The shortest exact form: 14400000 → `4h`, 5400000 → `1h30m`, 0 → `0s`. */
@@ -40,15 +53,16 @@ export function formatDuration(ms: number): string {
 }
 
 /** A rounded, human form for tables: 5400000 → `1.5h`, 90000 → `1.5m`. */
+const HUMAN_UNITS: readonly (readonly [string, number])[] = [
+  ['d', UNIT_MS.d],
+  ['h', UNIT_MS.h],
+  ['m', UNIT_MS.m],
+  ['s', UNIT_MS.s],
+];
+
 export function humanDuration(ms: number): string {
   if (!Number.isFinite(ms)) return '∞';
-  const units: [string, number][] = [
-    ['d', UNIT_MS.d],
-    ['h', UNIT_MS.h],
-    ['m', UNIT_MS.m],
-    ['s', UNIT_MS.s],
-  ];
-  for (const [unit, size] of units) {
+  for (const [unit, size] of HUMAN_UNITS) {
     if (ms >= size) return `${Number((ms / size).toFixed(1))}${unit}`;
   }
   return `${Math.round(ms)}ms`;

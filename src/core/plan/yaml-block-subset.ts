@@ -99,8 +99,23 @@ class BlockSubsetParser {
   private content = 0;
   private eof = false;
 
+  /**
+   * Whether each key met so far is a plain string key, not refused: a file repeats a few dozen
+   * keys thousands of times, and asking the core schema's tags is the slow part of a key.
+   */
+  private readonly keys = new Map<string, boolean>();
+
   constructor(private readonly text: string) {
     this.len = text.length;
+  }
+
+  private isPlainKey(key: string): boolean {
+    let plain = this.keys.get(key);
+    if (plain === undefined) {
+      plain = !REFUSED_KEYS.has(key) && isStringKey(key);
+      this.keys.set(key, plain);
+    }
+    return plain;
   }
 
   parse(): SubsetParse {
@@ -194,7 +209,7 @@ class BlockSubsetParser {
       const keyStart = this.content;
       const colon = this.scanKey(keyStart);
       const key = text.slice(keyStart, colon);
-      if (REFUSED_KEYS.has(key) || !isStringKey(key) || Object.hasOwn(obj, key)) refuse();
+      if (!this.isPlainKey(key) || Object.hasOwn(obj, key)) refuse();
       let p = colon + 1;
       while (text.charCodeAt(p) === SPACE) p++;
       const c = text.charCodeAt(p);

@@ -61,6 +61,8 @@ function assignIds(service: string, drafts: readonly StepDraft[]): string[] {
       ? `${service}/${d.origin.stepId}`
       : `${service}/${d.kind}/${d.target}`,
   );
+  // Nearly every chain has no repeated id: then the ids are the bases.
+  if (new Set(base).size === base.length) return base;
   const count = new Map<string, number>();
   for (const b of base) count.set(b, (count.get(b) ?? 0) + 1);
   const qualified = base.map((b, i) => {
@@ -82,6 +84,9 @@ function resolveNeeds(
   ids: readonly string[],
   out: Diagnostic[],
 ): string[][] {
+  // Derived steps only (the plan lists no `needs`): each waits for the previous one.
+  if (drafts.every((d) => d.needs === undefined))
+    return drafts.map((_, i) => (i === 0 ? [] : [ids[i - 1] as string]));
   const byPlanId = new Map<string, string>();
   const byKind = new Map<string, string[]>();
   drafts.forEach((d, i) => {

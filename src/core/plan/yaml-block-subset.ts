@@ -100,22 +100,53 @@ class BlockSubsetParser {
   private eof = false;
 
   /**
-   * Whether each key met so far is a plain string key, not refused: a file repeats a few dozen
-   * keys thousands of times, and asking the core schema's tags is the slow part of a key.
+   * Each key met so far, once, or null when it is refused (not a plain string key, or a refused
+   * name): a file repeats a few dozen keys thousands of times, asking the core schema's tags is
+   * the slow part of a key, and the value and positions keep one copy of each.
    */
-  private readonly keys = new Map<string, boolean>();
+  private readonly keys = new Map<string, string | null>();
 
   constructor(private readonly text: string) {
     this.len = text.length;
   }
 
-  private isPlainKey(key: string): boolean {
-    let plain = this.keys.get(key);
-    if (plain === undefined) {
-      plain = !REFUSED_KEYS.has(key) && isStringKey(key);
-      this.keys.set(key, plain);
+  /**
+   * The entries of the collections being parsed, innermost last: a collection's are copied into
+   * an array of their exact size when it ends (arrays grown by push keep up to half again as
+   * many slots, and every one of them stays alive with the plan). `posTop` and `itemTop` are the
+   * used lengths; the arrays themselves never shrink.
+   */
+  private readonly pos: Positions = [];
+  private posTop = 0;
+  private readonly items: unknown[] = [];
+  private itemTop = 0;
+
+  private pushKeyPos(key: string, keyStart: number, valueOffset: number, child: Positions | null) {
+    const pos = this.pos;
+    pos[this.posTop++] = key;
+    pos[this.posTop++] = keyStart;
+    pos[this.posTop++] = valueOffset;
+    pos[this.posTop++] = child;
+  }
+
+  private pushItemPos(offset: number, child: Positions | null) {
+    this.pos[this.posTop++] = offset;
+    this.pos[this.posTop++] = child;
+  }
+
+  private popPos(base: number): Positions {
+    const out = this.pos.slice(base, this.posTop);
+    this.posTop = base;
+    return out;
+  }
+
+  private plainKey(key: string): string | null {
+    let known = this.keys.get(key);
+    if (known === undefined) {
+      known = !REFUSED_KEYS.has(key) && isStringKey(key) ? key : null;
+      this.keys.set(key, known);
     }
-    return plain;
+    return known;
   }
 
   parse(): SubsetParse {
@@ -204,12 +235,12 @@ class BlockSubsetParser {
     if (depth > MAX_DEPTH) refuse();
     const text = this.text;
     const obj: Record<string, unknown> = {};
-    const pos: Positions = [];
+    const posBase = this.posTop;
     for (;;) {
       const keyStart = this.content;
       const colon = this.scanKey(keyStart);
-      const key = text.slice(keyStart, colon);
-      if (!this.isPlainKey(key) || Object.hasOwn(obj, key)) refuse();
+      const key = this.plainKey(text.slice(keyStart, colon));
+      if (key === null || Object.hasOwn(obj, key)) refuse();
       let p = colon + 1;
       while (text.charCodeAt(p) === SPACE) p++;
       const c = text.charCodeAt(p);
@@ -227,9 +258,9 @@ class BlockSubsetParser {
         valueOffset = p;
       }
       obj[key] = value;
-      pos.push(key, keyStart, valueOffset, this.positions);
+      this.pushKeyPos(key, keyStart, valueOffset, this.positions);
       if (this.eof || this.indent < indent) {
-        this.positions = pos;
+        this.positions = this.popPos(posBase);
         return obj;
       }
       if (this.indent > indent || this.isDash()) refuse();
@@ -239,8 +270,8 @@ class BlockSubsetParser {
   private parseSeq(indent: number, depth: number): unknown[] {
     if (depth > MAX_DEPTH) refuse();
     const text = this.text;
-    const arr: unknown[] = [];
-    const pos: Positions = [];
+    const posBase = this.posTop;
+    const itemBase = this.itemTop;
     for (;;) {
       let p = this.content + 1;
       while (text.charCodeAt(p) === SPACE) p++;
@@ -263,11 +294,13 @@ class BlockSubsetParser {
       } else {
         value = this.parseScalar(p);
       }
-      arr.push(value);
-      pos.push(offset, this.positions);
+      this.items[this.itemTop++] = value;
+      this.pushItemPos(offset, this.positions);
       if (!this.eof && this.indent > indent) refuse();
       if (this.eof || this.indent < indent || !this.isDash()) {
-        this.positions = pos;
+        this.positions = this.popPos(posBase);
+        const arr = this.items.slice(itemBase, this.itemTop);
+        this.itemTop = itemBase;
         return arr;
       }
     }

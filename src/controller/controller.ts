@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { analyzePlan } from '../core/analysis/index.js';
 import { LifeboatError } from '../core/errors/index.js';
-import type { Diagnostic, LoadedPlan, Plan } from '../core/plan/index.js';
+import type { Diagnostic, LoadedPlan, Plan, ReplicationJobSpec } from '../core/plan/index.js';
 import { renderDiagramSvg, renderMarkdown } from '../core/render/index.js';
 import {
   deriveRunbook,
@@ -54,6 +54,7 @@ import type {
   StartRunRequest,
 } from './model.js';
 import { homeSite, probeSlots, serviceSites } from './probe-slots.js';
+import { type JobRunResult, ReplicationJobs } from './replication-jobs.js';
 import { Ring } from './ring.js';
 import { assessData } from './rpo.js';
 import { TimerWheel } from './timer-wheel.js';
@@ -93,6 +94,8 @@ export interface ControllerOptions {
   runPollMs?: number;
   /** Where the controller says what went wrong in the background (a resume refused...). */
   log?: (line: string) => void;
+  /** IANA time zone of the replication jobs' schedules. Default: the process's local time zone. */
+  timeZone?: string;
 }
 
 interface Slot extends SlotState {
@@ -194,6 +197,9 @@ export class Controller implements ControllerView {
   #inFlight = 0;
   readonly #wheel: TimerWheel;
   #probesRun = 0;
+  readonly #jobs: ReplicationJobs;
+  /** When start() ran: a job that never succeeded since is at least this old. */
+  #startedAt: number | undefined;
 
   constructor(opts: ControllerOptions) {
     this.#opts = opts;
@@ -224,6 +230,23 @@ export class Controller implements ControllerView {
         { details: { diagnostics: loaded.diagnostics.map(diagnosticLine) } },
       );
     this.#gen = { plan: loaded.plan, drivers: opts.drivers(loaded.plan), runs: 0, retired: false };
+    this.#jobs = new ReplicationJobs({
+      clock: this.#clock,
+      run: (service, dataSet, job, signal) => this.#runJob(service, dataSet, job, signal),
+      ...(opts.timeZone !== undefined ? { timeZone: opts.timeZone } : {}),
+      onChange: (service, job, result) => {
+        if (this.#stopped) return;
+        this.#emit({ type: 'replication-job', service, job, ...(result ? { result } : {}) });
+        const s = this.#services.get(service);
+        if (!s) return;
+        this.#serviceChanged(s);
+        if (result === 'succeeded' || result === 'failed')
+          void this.refreshData(service).catch((e) =>
+            this.#log(`RPO of ${service}: ${message(e)}`),
+          );
+      },
+      log: (line) => this.#log(`replication job ${line}`),
+    });
     this.#hash = planHash(loaded.plan);
     this.#status = {
       file: opts.file,
@@ -340,8 +363,10 @@ export class Controller implements ControllerView {
   async start(): Promise<void> {
     if (this.#running || this.#stopped) return;
     this.#running = true;
+    this.#startedAt = this.#clock.now();
     await this.#refreshRuns();
     this.#wheel.start();
+    this.#jobs.start();
     for (const s of this.#services.values()) this.#scheduleSlots(s, true);
     this.#every(this.#opts.rpoIntervalMs ?? 10_000, () => this.refreshData(), 0);
     this.#every(this.#opts.runPollMs ?? 2_000, () => this.#pollRuns());
@@ -365,7 +390,9 @@ export class Controller implements ControllerView {
       this.#inFlight++;
       w();
     }
+    const jobs = this.#jobs.stop();
     if (this.#inFlight > 0) await new Promise<void>((resolve) => (this.#drained = resolve));
+    await jobs;
     await Promise.allSettled([...this.#drives]);
     for (const g of [this.#gen, ...this.#retired]) await g.drivers.close?.().catch(() => undefined);
     this.#retired.length = 0;
@@ -378,7 +405,7 @@ export class Controller implements ControllerView {
 
   /** Timers the controller holds (0 once stopped): probes, RPO reads, the run watch. */
   get timers(): number {
-    let n = this.#timers.size + (this.#wheel.turning ? 1 : 0);
+    let n = this.#timers.size + (this.#wheel.turning ? 1 : 0) + this.#jobs.timers;
     for (const s of this.#services.values()) for (const sl of s.slots) if (sl.cancel) n++;
     return n;
   }
@@ -438,6 +465,7 @@ export class Controller implements ControllerView {
 
   /** Builds (or rebuilds, keeping what still applies) the per-service state for `plan`. */
   #applyPlan(plan: Plan): void {
+    this.#jobs.apply(plan);
     const analysis = analyzePlan(plan);
     this.#plannedRto = new Map(
       analysis.services
@@ -784,6 +812,8 @@ export class Controller implements ControllerView {
         drivers: this.#gen.drivers,
         ctx: () => ({ signal: ac.signal }),
         now: this.#clock.now(),
+        jobs: (dataSet) => this.#jobs.record(s.name, dataSet),
+        ...(this.#startedAt !== undefined ? { since: this.#startedAt } : {}),
       });
       if (this.#services.get(s.name) !== s) return;
       s.rpo = a.rpo;
@@ -804,6 +834,57 @@ export class Controller implements ControllerView {
     } finally {
       cancel();
       this.#aborts.delete(ac);
+    }
+  }
+
+  // ---- replication jobs -----------------------------------------------------------------
+
+  /**
+   * One run of a scheduled copy, with the drivers of the plan applied now (kept open until it
+   * ends): rsync to each target in turn (every target is tried; the run fails if one failed),
+   * or the data set's command on its source.
+   */
+  async #runJob(
+    service: string,
+    dataSet: string,
+    job: ReplicationJobSpec,
+    signal: AbortSignal,
+  ): Promise<JobRunResult> {
+    const gen = this.#gen;
+    gen.runs++;
+    try {
+      const ctx = { signal };
+      if (job.kind === 'command') {
+        const started = this.#clock.now();
+        await gen.drivers.command(job.node, { argv: job.argv }).run(ctx);
+        return { syncedThroughMs: started };
+      }
+      let through = Number.POSITIVE_INFINITY;
+      const failed: { to: string; error: unknown }[] = [];
+      for (const to of job.targets) {
+        if (signal.aborted) throw signal.reason;
+        const started = this.#clock.now();
+        try {
+          const r = await gen.drivers.mirror(service, dataSet, job.source, to).sync(ctx);
+          const t0 = r.data?.syncedThrough;
+          const ms = typeof t0 === 'string' ? Date.parse(t0) : Number.NaN;
+          through = Math.min(through, Number.isFinite(ms) ? ms : started);
+        } catch (e) {
+          if (signal.aborted) throw e;
+          failed.push({ to, error: e });
+        }
+      }
+      const first = failed[0];
+      if (first) {
+        const text = failed.map((f) => `${f.to}: ${message(f.error)}`).join('; ');
+        const code = codeOf(first.error) ?? 'LB_E_CONTROLLER_JOB_FAILED';
+        throw new LifeboatError(code, `rsync of ${dataSet} failed to ${text}`, {
+          cause: first.error,
+        });
+      }
+      return { syncedThroughMs: through };
+    } finally {
+      this.#releaseGen(gen);
     }
   }
 
@@ -1056,6 +1137,7 @@ export class Controller implements ControllerView {
       };
     });
     const planned = this.#plannedRto.get(s.name);
+    const jobs = this.#jobs.status(s.name);
     return {
       name: s.name,
       tier: svc?.tier ?? '',
@@ -1070,6 +1152,7 @@ export class Controller implements ControllerView {
       ...(s.outage ? { outage: { ...s.outage, confirmedBy: [...s.outage.confirmedBy] } } : {}),
       onOutage: svc?.onOutage ?? 'propose',
       ...(s.activeRunId !== undefined ? { activeRunId: s.activeRunId } : {}),
+      ...(jobs.length > 0 ? { jobs } : {}),
     };
   }
 
@@ -1079,6 +1162,8 @@ export class Controller implements ControllerView {
     for (const [site, h] of s.health) sig += `|${site}:${h.health}`;
     for (const slot of s.slots) sig += `|${slot.failures > 0 ? slot.failures : ''}`;
     for (const r of s.rpo) sig += `|${r.within}`;
+    for (const j of this.#jobs.status(s.name))
+      sig += `|${j.running}:${j.lastSuccessAt}:${j.lastFailure?.at}:${j.runs.skipped}`;
     if (sig === s.signature) return;
     s.signature = sig;
     this.#emit({ type: 'service', service: this.#statusOf(s) });

@@ -49,6 +49,35 @@ export interface RpoStatus {
   detail?: string;
 }
 
+/** A scheduled copy of a data set (`replication.schedule`) as the controller runs it. */
+export interface ReplicationJobStatus {
+  dataSet: string;
+  /** `rsync`: the data set's files from its source to each target; `command`: its backup program. */
+  kind: 'rsync' | 'command';
+  schedule: string;
+  /** Where it copies: `source → target, ...` (rsync) or the node the command runs on. */
+  route: string;
+  timeoutMs: number;
+  running: boolean;
+  nextRunAt?: string;
+  lastStartAt?: string;
+  /** When the last successful run ended. */
+  lastSuccessAt?: string;
+  /**
+   * What the last success holds: every change before this time is copied (rsync's T0, a
+   * command's start). The RPO now is the time since.
+   */
+  syncedThrough?: string;
+  /** The last run that failed (or timed out): its registered code and message, never a secret. */
+  lastFailure?: { at: string; code: string; message: string };
+  /** How long the last run that ended took. */
+  lastDurationMs?: number;
+  /** Runs since the controller started; `skipped`: due while the previous run still ran. */
+  runs: { succeeded: number; failed: number; skipped: number };
+  /** Why it is not scheduled (the plan's schedule yields no job, or never runs). */
+  problem?: string;
+}
+
 export interface OutageStatus {
   site: string;
   since: string;
@@ -79,6 +108,8 @@ export interface ServiceStatus {
   onOutage: OnOutage;
   /** The run acting on it now, if any. */
   activeRunId?: string;
+  /** Its scheduled copies (data sets with `replication.schedule`), when it has any. */
+  jobs?: ReplicationJobStatus[];
 }
 
 export interface PlanStatus {
@@ -98,6 +129,13 @@ export type ControllerEvent =
   | { type: 'outage'; service: string; outage: OutageStatus }
   | { type: 'recovered'; service: string; site: string }
   | { type: 'rpo-breach'; service: string; rpo: RpoStatus }
+  | {
+      type: 'replication-job';
+      service: string;
+      job: ReplicationJobStatus;
+      /** Absent when a run starts; how it ended, or `skipped` (due while still running). */
+      result?: 'succeeded' | 'failed' | 'skipped';
+    }
   | {
       type: 'run';
       runId: string;

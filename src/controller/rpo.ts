@@ -1,12 +1,13 @@
 // RPO now and readiness to fail over, per service: what the engine's `engine.check-ready` of the
 // failover the controller would start now (from the active site) would decide, with the same
 // pure rule (`replicaVerdict`), read through the same StepDrivers. Data sets the failover does
-// not check: a mirror's age of the last good sync (the mirror driver's observation), else
-// unknown with the reason.
+// not check: a scheduled copy's age (the time since what its last successful run holds), else a
+// mirror's age of the last good sync (its marker, read on a target), else unknown with the reason.
 import type { DataSet, Plan } from '../core/plan/index.js';
 import type { PlannedStep } from '../core/runbook/index.js';
 import { mirrorVerdict, replicaVerdict, type StepDrivers, type Verdict } from '../engine/index.js';
 import type { RpoStatus } from './model.js';
+import type { JobRecord } from './replication-jobs.js';
 
 type AnyDriver = ReturnType<StepDrivers['database']>;
 type OpContext = Parameters<AnyDriver['observe']>[0];
@@ -49,6 +50,10 @@ export interface AssessInput {
   drivers: StepDrivers;
   ctx: () => OpContext;
   now: number;
+  /** The scheduled job of a data set, when it has one (its last success, its failures). */
+  jobs?: (dataSet: string) => JobRecord | undefined;
+  /** When the controller started: a job that failed ever since is at least that old. */
+  since?: number;
 }
 
 export async function assessData(input: AssessInput): Promise<DataAssessment> {
@@ -112,6 +117,36 @@ export async function assessData(input: AssessInput): Promise<DataAssessment> {
       rpo.push({ ...base, detail: 'no copy is kept' });
       continue;
     }
+    const job = input.jobs?.(ds.name);
+    if (job?.syncedThroughMs !== undefined) {
+      const age = Math.max(0, input.now - job.syncedThroughMs);
+      const failedSince =
+        job.lastFailureAt !== undefined && job.lastFailureAt > job.syncedThroughMs;
+      rpo.push({
+        ...base,
+        rpoMs: age,
+        within: age <= targetMs,
+        detail: `scheduled copy: changes before ${new Date(job.syncedThroughMs).toISOString()} are copied${failedSince ? '; the last run failed' : ''}`,
+      });
+      continue;
+    }
+    if (job && kind !== 'mirror') {
+      // No run succeeded since the controller started (a mirror's marker may still tell, below).
+      if (job.failed > 0 && input.since !== undefined) {
+        const atLeast = Math.max(0, input.now - input.since);
+        rpo.push({
+          ...base,
+          rpoMs: atLeast,
+          within: atLeast <= targetMs,
+          detail: `scheduled copy: no run succeeded since the controller started (${new Date(input.since).toISOString()}), ${job.failed} failed: at least this old`,
+        });
+      } else
+        rpo.push({
+          ...base,
+          detail: 'scheduled copy: no run has ended yet since the controller started',
+        });
+      continue;
+    }
     if (kind === 'mirror' && ds.source !== undefined) {
       const to = (ds.targets ?? []).find(
         (t) => plan.nodes?.[t]?.site !== input.activeSite && t !== ds.source,
@@ -135,7 +170,8 @@ export async function assessData(input: AssessInput): Promise<DataAssessment> {
     }
     rpo.push({
       ...base,
-      detail: 'copied periodically: the age of the last copy is not observed by this version',
+      detail:
+        'copied periodically outside Lifeboat (no `replication.schedule`): the age of the last copy is not observed',
     });
   }
   if (failover && reasons.length === 0) reasons.push('no data to check: nothing to promote');

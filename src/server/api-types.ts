@@ -8,6 +8,7 @@ export type {
   OutageStatus,
   PlanStatus,
   ProbeSample,
+  ReplicationJobStatus,
   RpoStatus,
   SequencedEvent,
   ServiceStatus,

@@ -9,6 +9,7 @@ import type { NotifierStats } from '../controller/notifier.js';
 import { FINAL_RUN_STATES } from '../store/index.js';
 
 const RUN_BUCKETS_S = [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200];
+const JOB_BUCKETS_S = [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200, 21_600];
 
 /** A ratio in [0, 1] per tier: `ok` of `all`. */
 function ratios(rows: { tier: string; ok: boolean }[]): Map<string, number> {
@@ -28,6 +29,7 @@ export class ApiMetrics {
   readonly registry: Registry;
   readonly #probeResults: Counter<'service' | 'site' | 'probe' | 'result'>;
   readonly #runDuration: Histogram<'runbook' | 'outcome'>;
+  readonly #jobDuration: Histogram<'service' | 'data_set' | 'kind' | 'result'>;
   /** Runs already observed: a run's final state may be reported more than once. */
   readonly #observed = new Set<string>();
   #unsubscribe: (() => void) | undefined;
@@ -188,6 +190,45 @@ export class ApiMetrics {
       registers,
     });
     new Gauge({
+      name: 'lifeboat_replication_job_last_success_timestamp_seconds',
+      help: 'When the last run of each scheduled replication job (rsync copy, backup command) succeeded, Unix time (absent until one did since the controller started).',
+      labelNames: ['service', 'data_set', 'kind'],
+      registers,
+      collect() {
+        this.reset();
+        for (const s of services())
+          for (const j of s.jobs ?? [])
+            if (j.lastSuccessAt !== undefined)
+              this.set(
+                { service: s.name, data_set: j.dataSet, kind: j.kind },
+                Date.parse(j.lastSuccessAt) / 1000,
+              );
+      },
+    });
+    new Counter({
+      name: 'lifeboat_replication_job_runs_total',
+      help: 'Runs of each scheduled replication job since the controller started, by result (succeeded, failed, skipped: due while the previous run still ran).',
+      labelNames: ['service', 'data_set', 'kind', 'result'],
+      registers,
+      collect() {
+        this.reset();
+        for (const s of services())
+          for (const j of s.jobs ?? [])
+            for (const result of ['succeeded', 'failed', 'skipped'] as const)
+              this.inc(
+                { service: s.name, data_set: j.dataSet, kind: j.kind, result },
+                j.runs[result],
+              );
+      },
+    });
+    this.#jobDuration = new Histogram({
+      name: 'lifeboat_replication_job_duration_seconds',
+      help: 'Runs of scheduled replication jobs that ended while the server ran: their duration, by result (succeeded, failed).',
+      labelNames: ['service', 'data_set', 'kind', 'result'],
+      buckets: JOB_BUCKETS_S,
+      registers,
+    });
+    new Gauge({
       name: 'lifeboat_plan_reload_ok',
       help: '1 when the last reload of the plan succeeded (or none failed since the last good one), 0 while a failed reload left the previous plan running.',
       registers,
@@ -273,6 +314,15 @@ export class ApiMetrics {
         probe: e.sample.probe,
         result: e.sample.ok ? 'ok' : 'fail',
       });
+    } else if (
+      e.type === 'replication-job' &&
+      (e.result === 'succeeded' || e.result === 'failed') &&
+      e.job.lastDurationMs !== undefined
+    ) {
+      this.#jobDuration.observe(
+        { service: e.service, data_set: e.job.dataSet, kind: e.job.kind, result: e.result },
+        e.job.lastDurationMs / 1000,
+      );
     } else if (e.type === 'run' && FINAL_RUN_STATES.includes(e.state)) {
       if (this.#observed.has(e.runId)) return;
       this.#observed.add(e.runId);

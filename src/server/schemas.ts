@@ -94,6 +94,34 @@ export const RpoStatusSchema = named(
   ),
 );
 
+export const ReplicationJobStatusSchema = named(
+  'ReplicationJobStatus',
+  object(
+    {
+      dataSet: str,
+      kind: { type: 'string', enum: ['rsync', 'command'] },
+      schedule: str,
+      route: str,
+      timeoutMs: num,
+      running: bool,
+      nextRunAt: time,
+      lastStartAt: time,
+      lastSuccessAt: time,
+      syncedThrough: time,
+      lastFailure: object({ at: time, code: str, message: str }, ['at', 'code', 'message']),
+      lastDurationMs: num,
+      runs: object({ succeeded: int, failed: int, skipped: int }, [
+        'succeeded',
+        'failed',
+        'skipped',
+      ]),
+      problem: str,
+    },
+    ['dataSet', 'kind', 'schedule', 'route', 'timeoutMs', 'running', 'runs'],
+  ),
+  'A scheduled copy of a data set (`replication.schedule`): its last start, success (and what it holds: `syncedThrough`), failure and duration, and its runs since the controller started.',
+);
+
 export const OutageStatusSchema = named(
   'OutageStatus',
   object(
@@ -125,6 +153,7 @@ export const ServiceStatusSchema = named(
       outage: OutageStatusSchema,
       onOutage: { type: 'string', enum: ['notify', 'propose', 'failover'] },
       activeRunId: str,
+      jobs: { type: 'array', items: ReplicationJobStatusSchema },
     },
     ['name', 'tier', 'rtoTargetMs', 'rpoTargetMs', 'sites', 'rpo', 'readyToFailOver', 'onOutage'],
   ),

@@ -15,6 +15,7 @@ import { CommandProbe, HttpProbe, TcpProbe } from '../../drivers/probes/index.js
 import {
   MARKER,
   markerSyncedThrough,
+  type RsyncConfig,
   RsyncDriver,
   type RsyncSshRemote,
 } from '../../drivers/rsync/index.js';
@@ -39,6 +40,11 @@ export interface DriverEnvironment {
    * rsync runs on this machine, so this machine must be `node` (else LB_E_DRIVER_CONFIG).
    */
   rsyncLocal?(node: string): { namespace?: string };
+  /**
+   * `node` is the machine Lifeboat runs on, reached without SSH: rsync copies to it as a local
+   * directory. Default: no node is.
+   */
+  isLocalNode?(node: string): boolean;
 }
 
 /** The far end of an rsync copy over SSH, without the directory. */
@@ -297,7 +303,8 @@ export class DriverFactory {
   /**
    * One more copy of a `files` (or `backup`) data set from node `from` to node `to`: rsync
    * pushes `from`'s directory (the data set's `path` on its source, `targetPath` — default
-   * `path` — on a target) to `to`'s over SSH, with `to`'s host key pinned. A mirror: files the
+   * `path` — on a target) to `to`'s over SSH, with `to`'s host key pinned (or, when the
+   * environment says `to` is this machine, to its directory here). A mirror: files the
    * source no longer has are deleted on the target (the marker records the copy, see
    * docs/drivers/rsync.md).
    */
@@ -310,13 +317,19 @@ export class DriverFactory {
     if (from === to)
       throw config(`\`${service}/${dataSet}\`: a copy from ${from} to itself changes nothing`);
     const pathOn = (node: string): string => this.copyPath(service, dataSet, node);
-    const login = this.env.rsyncRemote ? this.env.rsyncRemote(to) : this.sshLogin(to);
+    const remote: RsyncConfig['remote'] = this.env.isLocalNode?.(to)
+      ? { kind: 'local', path: pathOn(to) }
+      : {
+          kind: 'ssh',
+          ...(this.env.rsyncRemote ? this.env.rsyncRemote(to) : this.sshLogin(to)),
+          path: pathOn(to),
+        };
     const local = this.env.rsyncLocal ? this.env.rsyncLocal(from) : {};
     return new RsyncDriver({
       dataSet,
       direction: 'push',
       localPath: pathOn(from),
-      remote: { kind: 'ssh', ...login, path: pathOn(to) },
+      remote,
       ...(local.namespace ? { namespace: local.namespace } : {}),
     });
   }

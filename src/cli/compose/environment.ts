@@ -80,12 +80,30 @@ export function labEnvironment(
   };
 }
 
+/** A loopback address (or `localhost`): this machine, whatever its interfaces. */
+export function isLoopback(address: string): boolean {
+  const a = address.toLowerCase();
+  return a === 'localhost' || a === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(a);
+}
+
 export function sshEnvironment(plan: Plan): DriverEnvironment {
   const runners = new Map<string, NodeRunner>();
+  // A node on a loopback address without `ssh` is this machine: commands run here, rsync copies
+  // to it as a local directory (a node with `ssh` on loopback is a tunnel: SSH as usual).
+  const isLocalNode = (name: string): boolean => {
+    const node = plan.nodes?.[name];
+    return node?.address !== undefined && node.ssh === undefined && isLoopback(node.address);
+  };
   return {
+    isLocalNode,
     runnerFor(name) {
       let r = runners.get(name);
       if (r) return r;
+      if (isLocalNode(name)) {
+        r = new LocalNodeRunner();
+        runners.set(name, r);
+        return r;
+      }
       const node = plan.nodes?.[name];
       if (!node?.address || !node.ssh)
         throw new LifeboatError(

@@ -1,5 +1,7 @@
+export * from './cron.js';
 export * from './diagnostic.js';
 export * from './duration.js';
 export * from './load.js';
+export * from './replication-job.js';
 export * from './schema/plan.js';
 export { DERIVED_STEPS, type DerivedStep } from './schema/steps.js';

@@ -33,6 +33,7 @@ export function sshCommandFor(c: RsyncConfig, files: OpenSshFiles): string {
 export function remoteSpec(c: RsyncConfig): string {
   const r = c.remote;
   if (r.kind === 'ssh') return `${r.user}@${hostForSpec(r.host)}:${r.path === '/' ? '' : r.path}/`;
+  if (r.kind === 'local') return r.path === '/' ? '/' : `${r.path.replace(/\/+$/, '')}/`;
   const user = r.user ? `${r.user}@` : '';
   const sub = r.subdir ? `${r.subdir.replace(/\/+$/, '')}/` : '';
   return `rsync://${user}${hostForSpec(r.host)}:${r.port ?? 873}/${r.module}/${sub}`;
@@ -48,7 +49,7 @@ function transportArgs(c: RsyncConfig, ssh: OpenSshFiles | undefined): string[] 
     if (!ssh) throw new Error('rsync over ssh needs its ssh files');
     out.push('-e', sshCommandFor(c, ssh));
     if (c.remoteRsyncPath) out.push(`--rsync-path=${c.remoteRsyncPath}`);
-  } else {
+  } else if (c.remote.kind === 'daemon') {
     out.push(`--contimeout=${c.connectTimeoutSec ?? 10}`);
   }
   return out;

@@ -36,6 +36,15 @@ export interface RsyncDaemonRemote {
   password?: Secret;
 }
 
+/**
+ * The far directory on the machine rsync runs on (a node reached without SSH: this machine, e.g.
+ * a backup disk): rsync copies between two local paths, no transport.
+ */
+export interface RsyncLocalRemote {
+  kind: 'local';
+  path: string;
+}
+
 export interface RsyncConfig {
   /** The data set's name, for messages, the journal and the mirror marker. */
   dataSet: string;
@@ -43,7 +52,7 @@ export interface RsyncConfig {
   direction: 'push' | 'pull';
   /** The directory on the machine rsync runs on. */
   localPath: string;
-  remote: RsyncSshRemote | RsyncDaemonRemote;
+  remote: RsyncSshRemote | RsyncDaemonRemote | RsyncLocalRemote;
   /** Delete files on the target that the source no longer has (default true: a mirror). */
   delete?: boolean;
   /** --bwlimit, in KiB/s. */
@@ -126,8 +135,11 @@ export function validateRsyncConfig(c: RsyncConfig): void {
       if (r.subdir.startsWith('/') || r.subdir.startsWith('-'))
         bad('the module sub-directory', 'must be relative');
     }
+  } else if (r.kind === 'local') {
+    if (rsyncPath(r.path, 'the far path') === rsyncPath(c.localPath, 'the local path'))
+      bad('the far path', 'is the local path itself: a copy onto itself changes nothing');
   } else {
-    bad('remote.kind', 'must be ssh or daemon');
+    bad('remote.kind', 'must be ssh, daemon or local');
   }
 }
 

@@ -2,6 +2,7 @@ export { MARKER, PARTIAL_DIR, remoteSpec, rsyncArgv, sshCommandFor } from './arg
 export {
   type RsyncConfig,
   type RsyncDaemonRemote,
+  type RsyncLocalRemote,
   type RsyncSshRemote,
   validateRsyncConfig,
 } from './config.js';

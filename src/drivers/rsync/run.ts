@@ -89,7 +89,12 @@ export async function runRsync(
     });
     if (latest && opts.onProgress) opts.onProgress(latest); // the final figures, unthrottled
     if (r.code !== 0 && !(opts.okStatuses ?? []).includes(r.code)) {
-      const secrets = c.remote.kind === 'daemon' ? [c.remote.password] : [c.remote.identity];
+      const secrets =
+        c.remote.kind === 'daemon'
+          ? [c.remote.password]
+          : c.remote.kind === 'ssh'
+            ? [c.remote.identity]
+            : [];
       throw rsyncFailure(opts.what, r.code, r.stderr, secrets);
     }
     return r;

@@ -195,9 +195,17 @@ describe('rsync.sync over SSH (production)', () => {
     ).toThrow(
       /rsync copies from the machine Lifeboat runs on: run this step on `a` \(192\.0\.2\.77\)/,
     );
-    const q = plan('127.0.0.1');
+    const q = plan('192.0.2.77');
     expect(() =>
       new DriverFactory(q, sshEnvironment(q)).mirror('mirror', 'tree', 'b', 'a'),
     ).toThrow(/node `a` needs `ssh`/);
+    // A node on loopback without `ssh` is this machine: no login needed to copy to it, and
+    // the copy is still refused because it would start elsewhere (b).
+    const l = plan('127.0.0.1');
+    expect(sshEnvironment(l).isLocalNode?.('a')).toBe(true);
+    expect(sshEnvironment(l).isLocalNode?.('b')).toBe(false);
+    expect(() =>
+      new DriverFactory(l, sshEnvironment(l)).mirror('mirror', 'tree', 'b', 'a'),
+    ).toThrow(/rsync copies from the machine Lifeboat runs on: run this step on `b`/);
   });
 });

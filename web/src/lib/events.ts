@@ -10,6 +10,7 @@ export const EVENT_TYPES = [
   'outage',
   'recovered',
   'rpo-breach',
+  'replication-job',
   'run',
   'journal',
   'plan',

@@ -15,6 +15,27 @@ export const CHECK_CODES = defineCodes({
     retryable: false,
     severity: 'error',
   },
+  LB_E_CHECK_SCHEDULE_RPO_EXCEEDED: {
+    summary:
+      "A data set's `replication.schedule` leaves more time between two runs than the tier's RPO allows (the longest gap of the cron expression, e.g. a weekend without runs), or never runs at all.",
+    fix: 'Run the copy more often (e.g. `*/15 * * * *`, or every day of the week), or move the service to a tier with a longer RPO.',
+    retryable: false,
+    severity: 'error',
+  },
+  LB_E_CHECK_SCHEDULE_NOT_PERIODIC: {
+    summary:
+      'A data set has `replication.schedule` but its replication mode is not `periodic`: streamed or synchronous replication is not run on a schedule.',
+    fix: 'Set `replication.mode: periodic` for a copy run on a schedule, or remove `schedule`.',
+    retryable: false,
+    severity: 'error',
+  },
+  LB_E_CHECK_SCHEDULE_NO_JOB: {
+    summary:
+      'A data set has `replication.schedule` but nothing to run on it: no `source`, an rsync copy of `files` without `targets` or `path`, or another kind without `replication.command`. The controller does not schedule it.',
+    fix: 'Give the data set its `source`, and `targets` and `path` for an rsync copy, or `replication.command` (the backup program) for any other kind.',
+    retryable: false,
+    severity: 'error',
+  },
   LB_E_CHECK_NO_DATA_COPY: {
     summary: 'A data set has no copy anywhere else: if its node is lost, the data is lost.',
     fix: 'Add `targets` and a `replication` mode, or a `backup` data set.',

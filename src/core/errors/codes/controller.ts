@@ -23,4 +23,16 @@ export const CONTROLLER_CODES = defineCodes({
     fix: 'Check the name against the plan (`lifeboat check <plan>` lists the services).',
     retryable: false,
   },
+  LB_E_CONTROLLER_JOB_TIMEOUT: {
+    summary:
+      'A scheduled replication job (an rsync copy or a backup command) ran longer than its `replication.timeout` (default 1h) and was aborted: the copy is as old as the last one that succeeded.',
+    fix: 'See why it is slow (network, size, the source node), or give the data set a longer `replication.timeout`; the next scheduled run tries again.',
+    retryable: true,
+  },
+  LB_E_CONTROLLER_JOB_FAILED: {
+    summary:
+      "A scheduled replication job failed with an error that carries no code of its own (the drivers' failures keep their own codes: rsync's, a command's).",
+    fix: "Read the job's `lastFailure` in the service's state (`GET /api/v1/services/<name>`) or the controller's log; the next scheduled run tries again.",
+    retryable: true,
+  },
 });

@@ -1,6 +1,6 @@
 // How a service's data is kept and copied: the source of its RPO.
 import { z } from 'zod';
-import { absolutePath, duration, name, secretRef, text } from './primitives.js';
+import { absolutePath, cronExpression, duration, name, secretRef, text } from './primitives.js';
 
 export const DATA_KINDS = ['postgres', 'mariadb', 'files', 'backup', 'none'] as const;
 export const REPLICATION_MODES = ['sync', 'async', 'periodic', 'none'] as const;
@@ -12,7 +12,23 @@ export const replicationSchema = z
       .describe(
         '`sync`: a write is acknowledged once a target has it (RPO 0); `async`: streamed, targets lag; `periodic`: copied every `interval` (rsync, backups); `none`: no copy.',
       ),
-    interval: duration('For `periodic`: time between two copies.').optional(),
+    interval: duration(
+      'For `periodic`: time between two copies (the RPO estimate when there is no `schedule`).',
+    ).optional(),
+    schedule: cronExpression(
+      "For `periodic`: when `lifeboat serve` runs the copy, as a cron expression in the controller's time zone (5 fields, or 6 with seconds first). A `files` data set is copied with rsync from `source` (`path`) to every target (`targetPath`); any other data set runs `command` on `source`. `lifeboat check` judges the RPO by the longest gap between two runs.",
+    ).optional(),
+    command: z
+      .array(z.string().min(1).max(4096))
+      .min(1)
+      .max(100)
+      .optional()
+      .describe(
+        'For a scheduled `backup` (or any data set not copied by rsync): the program that makes the copy and its arguments, run on `source` without a shell (e.g. `[/usr/local/bin/backup-db, --full]`); exit 0 is success, and the RPO is the age of the last successful run (from its start).',
+      ),
+    timeout: duration(
+      'For a scheduled copy: the longest one run may take before it is aborted (default 1h).',
+    ).optional(),
     expectedLag: duration('For `async`: the lag to plan with (default 5s).').optional(),
     tool: z
       .enum(['streaming', 'gtid', 'rsync', 'backup', 's3', 'other'])
@@ -61,6 +77,17 @@ export const dataSetSchema = z
       .optional()
       .describe(
         'For `mariadb`: how Lifeboat stops and starts the server on its node, for a fence that stops the old primary (failover) and its undo.',
+      ),
+    fenceLease: z
+      .strictObject({
+        ttl: duration(
+          'How long one renewal holds. The agent on a node (`lifeboat agent`) stops its server, if it is a writable primary, once it has not renewed for this long (less a guard of a quarter, at most 500 ms); the controller takes over from a cut-off node once that time has passed since its last renewal.',
+        ),
+        renewEvery: duration('How often the agent renews (default: a fifth of `ttl`).').optional(),
+      })
+      .optional()
+      .describe(
+        'For `postgres` and `mariadb`: a lease the agent on each node renews with the controller, so that a primary cut off from it stops by itself — the fence that holds when the node cannot be reached.',
       ),
     keepFiles: z
       .array(z.string().regex(/^[A-Za-z0-9._-]{1,255}$/, { message: 'must be a file name' }))

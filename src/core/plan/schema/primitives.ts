@@ -2,6 +2,7 @@
 // failure maps to (a pattern the loader recognises, or `params.lbCode` on refinements).
 import { z } from 'zod';
 import { hasControlCharacter } from '../../util/text.js';
+import { parseCron } from '../cron.js';
 import { DURATION_PATTERN, parseDuration } from '../duration.js';
 
 /**
@@ -30,6 +31,26 @@ export const duration = (description: string) =>
     })
     .transform((text) => parseDuration(text) as number)
     .describe(`${description} A duration: \`30s\`, \`15m\`, \`4h\`, \`5d\`, \`1h30m\`.`);
+
+/**
+ * A cron expression (src/core/plan/cron.ts: 5 fields, or 6 with seconds first), as croner runs
+ * it: drills' and replication jobs' `schedule`.
+ */
+export const cronExpression = (description: string) =>
+  z
+    .string()
+    .max(200)
+    .regex(/^[0-9*/,\- A-Za-z?LW#]+$/, { message: 'must be a cron expression' })
+    .superRefine((s, ctx) => {
+      const parsed = parseCron(s);
+      if ('error' in parsed)
+        ctx.addIssue({
+          code: 'custom',
+          message: `is not a cron expression: ${parsed.error}`,
+          params: { lbCode: 'LB_E_PLAN_BAD_FORMAT' },
+        });
+    })
+    .describe(description);
 
 export const SECRET_REF_PATTERN = '^(env:[A-Za-z_][A-Za-z0-9_]*|file:/[^\\n\\r\\0]+)$';
 const SECRET_REF_RE = new RegExp(SECRET_REF_PATTERN);

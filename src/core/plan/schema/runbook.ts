@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { duration, name, text } from './primitives.js';
+import { cronExpression, duration, name, text } from './primitives.js';
 import { stepSchema } from './steps.js';
 
 export const RUNBOOK_KINDS = [
@@ -61,11 +61,6 @@ export const drillSchema = z
       })
       .default({})
       .describe('What must hold for the drill to pass.'),
-    schedule: z
-      .string()
-      .max(200)
-      .regex(/^[0-9*/,\- A-Za-z?LW#]+$/, { message: 'must be a cron expression' })
-      .optional()
-      .describe('When to run it, as a cron expression.'),
+    schedule: cronExpression('When to run it, as a cron expression.').optional(),
   })
   .describe('A fault injection exercise with measured RTO and data loss.');

@@ -4,15 +4,22 @@
 // app-db's onOutage set to `failover` and its probes tightened, in memory (the file is unchanged).
 // Tells `ready` and the controller's outage / run / recovered / probe events as JSON lines on
 // stdout; stops on SIGTERM or when its stdin ends (the bench gone).
+// Also serves the API at <host:port> (wan's address), for the agents on a and b to renew app-db's
+// fence lease, with an operator token it writes to <agent-token-file>.
 // Usage (by the bench): failover-controller.ts <plan> <state> <intervalMs> <timeoutMs> <failures>
+// <host:port> <agent-token-file>
+
+import { writeFileSync } from 'node:fs';
 import { createController } from '../../src/cli/compose/controller.js';
 import { withOutagePolicy } from '../../src/cli/demo/options.js';
 import type { LoadedPlan } from '../../src/core/plan/index.js';
+import { newToken, tokenHash } from '../../src/server/auth.js';
+import { createServer } from '../../src/server/index.js';
 
-const [plan, state, interval, timeout, failures] = process.argv.slice(2);
-if (!plan || !state || !interval || !timeout || !failures) {
+const [plan, state, interval, timeout, failures, listen, tokenFile] = process.argv.slice(2);
+if (!plan || !state || !interval || !timeout || !failures || !listen || !tokenFile) {
   process.stderr.write(
-    'usage: failover-controller.ts <plan> <state> <interval> <timeout> <failures>\n',
+    'usage: failover-controller.ts <plan> <state> <interval> <timeout> <failures> <host:port> <agent-token-file>\n',
   );
   process.exit(2);
 }
@@ -54,7 +61,23 @@ const unsubscribe = composed.controller.subscribe((e) => {
     ready = r;
   }
 });
+// The API, for the agents' lease renewals: an operator token for them, written where they read it.
+const token = newToken();
+await composed.store.tokens.create({
+  name: 'bench-agent',
+  role: 'operator',
+  hash: tokenHash(token),
+});
+writeFileSync(tokenFile, `${token}\n`, { mode: 0o600 });
+const app = await createServer({
+  controller: composed.controller,
+  tokens: composed.store.tokens,
+  leases: composed.leases,
+  logger: false,
+});
 await composed.start();
+const [host = '', port = ''] = listen.split(':');
+await app.listen({ host, port: Number(port) });
 const probes = composed.controller
   .plan()
   .services?.[SERVICE]?.health?.map((h) => `${h.name}: ${h.interval}/${h.timeout}/${h.failures}`);
@@ -66,10 +89,14 @@ const stop = () => {
   closing = true;
   unsubscribe();
   const force = setTimeout(() => process.exit(1), 10_000);
-  void composed.stop().finally(() => {
-    clearTimeout(force);
-    process.exit(0);
-  });
+  void app
+    .close()
+    .catch(() => undefined)
+    .then(() => composed.stop())
+    .finally(() => {
+      clearTimeout(force);
+      process.exit(0);
+    });
 };
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);

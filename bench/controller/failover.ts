@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import {
+  ADDRESSES,
   countPresent,
   Lab,
   openWorkload,
@@ -34,6 +35,8 @@ import { type Fault, type PatroniRound, patroniRound } from './patroni.js';
 const ROOT = join(import.meta.dirname, '..', '..');
 const PLAN = join(ROOT, 'examples', 'lab', 'plan.yaml');
 const CHILD = join(import.meta.dirname, 'failover-controller.ts');
+const CLI = join(ROOT, 'src', 'cli', 'main.ts');
+const API_PORT = 8480;
 const PROBE = { intervalMs: 200, timeoutMs: 150, failures: 3 };
 /** The prototype's figures (../shared/LAB-NOTES.md), shown next to this run's own. */
 const PATRONI_NOTES = { kill: 4700, partition: 7300 };
@@ -96,7 +99,7 @@ class ControllerChild {
   readonly msgs: Msg[] = [];
   private readonly child: ChildProcess;
   private waiters: (() => void)[] = [];
-  constructor(state: string) {
+  constructor(state: string, tokenFile: string) {
     this.child = spawn(
       'ip',
       [
@@ -111,10 +114,18 @@ class ControllerChild {
         String(PROBE.intervalMs),
         String(PROBE.timeoutMs),
         String(PROBE.failures),
+        `${ADDRESSES.wan}:${API_PORT}`,
+        tokenFile,
       ],
       {
         stdio: ['pipe', 'pipe', 'inherit'],
-        env: { ...process.env, LIFEBOAT_IN_LAB_NETNS: 'lb', LIFEBOAT_USER: 'bench' },
+        // No out-of-band path to a cut-off node: the isolated primary is fenced by its lease.
+        env: {
+          ...process.env,
+          LIFEBOAT_IN_LAB_NETNS: 'lb',
+          LIFEBOAT_USER: 'bench',
+          LIFEBOAT_LAB_NO_OOB: '1',
+        },
       },
     );
     createInterface({ input: this.child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
@@ -163,6 +174,36 @@ class ControllerChild {
   }
 }
 
+/** `lifeboat agent` on a lab node (in its namespace), holding app-db's fence lease. */
+/** Nodes whose agent has told its first granted lease. */
+const granted = new Set<string>();
+
+function startAgent(node: 'a' | 'b', tokenFile: string): ChildProcess {
+  granted.delete(node);
+  const child = spawn(
+    'ip',
+    [
+      ...['netns', 'exec', `lb-${node}`, process.execPath, ...process.execArgv, CLI, 'agent'],
+      ...['--plan', PLAN, '--node', node, '--controller', `http://${ADDRESSES.wan}:${API_PORT}`],
+      ...['--token-file', tokenFile],
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LIFEBOAT_IN_LAB_NETNS: 'lb' } },
+  );
+  createInterface({ input: child.stderr as NodeJS.ReadableStream }).on('line', (line) => {
+    if (line.includes('lease granted')) granted.add(node);
+    if (/ran out|revoked|FAILED|cannot renew|knows no|granted/.test(line))
+      console.log(`  agent ${node}: ${line}`);
+  });
+  return child;
+}
+
+async function stopAgent(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const gone = new Promise<void>((r) => child.once('exit', () => r()));
+  child.kill('SIGTERM');
+  await within(gone, 5000, 'agent stop').catch(() => child.kill('SIGKILL'));
+}
+
 interface Round {
   fault: Fault;
   firstAckMs: number;
@@ -192,12 +233,19 @@ async function round(lab: Lab, fault: Fault): Promise<Round> {
   await within(lab.up(['postgres', 'haproxy', 'bind'], { pgMode: 'sync' }), 180_000, 'lab up');
   const dir = mkdtempSync(join(tmpdir(), 'lifeboat-bench-ctl-'));
   const state = join(dir, 'state.db');
-  const ctl = new ControllerChild(state);
+  const tokenFile = join(dir, 'agent.token');
+  const ctl = new ControllerChild(state, tokenFile);
+  const agents: ChildProcess[] = [];
   let wl: Awaited<ReturnType<typeof openWorkload>> | undefined;
   let writer: Awaited<ReturnType<NonNullable<typeof wl>['writer']>> | undefined;
   let checker: ReturnType<typeof watchPrimaries> | undefined;
   try {
     await ctl.wait((m) => m.type === 'ready', 60_000, 'controller ready');
+    agents.push(startAgent('a', tokenFile), startAgent('b', tokenFile));
+    // The fault only once both agents hold their lease (the fence of a cut-off a depends on it).
+    for (let i = 0; i < 300 && granted.size < 2; i++) await sleep(50);
+    if (granted.size < 2)
+      throw new Error(`agents holding a lease: ${[...granted].join(', ') || 'none'} of a, b`);
     await ctl.wait((m) => m.type === 'readiness' && m.ready === true, 30_000, 'ready to fail over');
     wl = await openWorkload(lab, 'postgres', {
       name: 'bench-ctl',
@@ -259,16 +307,21 @@ async function round(lab: Lab, fault: Fault): Promise<Round> {
     const acked = [...writer.acked];
     const present = await countPresent(c, 'bench_writes', acked);
     await c.end();
+    // The agents first: with the controller gone, the new primary's agent would fence it.
+    for (const a of agents) await stopAgent(a);
     await ctl.stop();
     // The journal, with the controller stopped (the store closed).
     const store = openSqliteStore(state, { readOnly: true });
     const steps: Record<string, number> = {};
+    let byLease = false;
     let firstEntry = Number.POSITIVE_INFINITY;
     let lastEntry = 0;
     try {
       for (const e of await store.journal.read(runId)) {
         firstEntry = Math.min(firstEntry, e.at);
         lastEntry = Math.max(lastEntry, e.at);
+        if (e.stepId?.includes('/fence/') && JSON.stringify(e.data).includes('fenced by its lease'))
+          byLease = true;
         const d = e.data as { durationMs?: number };
         if (e.phase === 'result' && e.stepId && d.durationMs !== undefined) {
           const name = e.stepId.split('/')[1] ?? e.stepId;
@@ -294,7 +347,7 @@ async function round(lab: Lab, fault: Fault): Promise<Round> {
       doubles: checker.doubles.length,
       checks: checker.checks,
       ok: end.event?.state === 'succeeded' && ack !== undefined && firstAckMs > detectMs,
-      note: `run ${end.event?.state}${inFlight ? ', an in-flight write acked just after the fault set aside' : ''}${ack !== undefined && firstAckMs <= detectMs ? ' (ack before detection!)' : ''}`,
+      note: `run ${end.event?.state}, fenced ${byLease ? 'by its lease' : 'directly'}${inFlight ? ', an in-flight write acked just after the fault set aside' : ''}${ack !== undefined && firstAckMs <= detectMs ? ' (ack before detection!)' : ''}`,
     };
   } catch (e) {
     // What the controller said about the service, for a round that did not finish.
@@ -314,6 +367,7 @@ async function round(lab: Lab, fault: Fault): Promise<Round> {
     await checker?.stop().catch(() => undefined);
     await wl?.close().catch(() => undefined);
     await ctl.stop();
+    for (const a of agents) await stopAgent(a);
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -1,6 +1,7 @@
 // The controller: the daemon's brain (probes, outages, policies, RPO, events), without HTTP.
 export { type Clock, ManualClock, settle, systemClock } from './clock.js';
 export { Controller, type ControllerDrivers, type ControllerOptions } from './controller.js';
+export { type LeaseAnswer, LeaseBook, type LeaseKey, type LeaseTerms } from './leases.js';
 export * from './model.js';
 export {
   type DeliveryOutcome,

@@ -12,6 +12,13 @@ export { Engine, type StartOptions } from './engine.js';
 export type { EngineEvent, EngineListener, RunOutcome } from './events.js';
 export { foldJournal, type StepPhase, type StepRecord, undoId } from './journal-state.js';
 export { runLeaseKey, runLeaseOwner } from './lease-keeper.js';
-export type { DataSetFacts, Runnable, StepDrivers, Syncable } from './ports.js';
+export type {
+  DataSetFacts,
+  FenceLeases,
+  LeaseRevocation,
+  Runnable,
+  StepDrivers,
+  Syncable,
+} from './ports.js';
 export type { EngineConfig } from './run-context.js';
 export { type RunData, runData, type Waiting } from './run-data.js';

@@ -63,4 +63,28 @@ export interface StepDrivers {
   http(args: Record<string, unknown>): Probing;
   /** The site of a node or a site name itself; undefined when neither. */
   siteOf(nodeOrSite: string): string | undefined;
+  /** Fence leases, when the controller runs this (see FenceLeases). */
+  leases?: FenceLeases;
+}
+
+/**
+ * What a revocation of a fence lease tells: `held` when the node's agent renewed it recently, so
+ * that it stops the node's server by itself once it cannot renew — it is then safe to take over
+ * from `safeAt` (ms since the epoch) on, whether or not the node can be reached.
+ */
+export type LeaseRevocation =
+  | { held: true; safeAt: number; ttlMs: number; lastRenewedAt: number }
+  | { held: false; why: string };
+
+/**
+ * Fence leases (plan: a data set's `fenceLease`): the agent on each node renews one per data set
+ * with the controller; a node whose lease is revoked or expires stops its server if it is a
+ * writable primary. The controller gives these to the engine; a run without them (`lifeboat run`
+ * alone) fences by reaching the node, or asks a person.
+ */
+export interface FenceLeases {
+  /** No more renewals of the node's lease for this data set: the agent fences on its next try. */
+  revoke(service: string, dataSet: string, node: string): LeaseRevocation;
+  /** Renewals granted again (the node is being promoted by this run). */
+  restore(service: string, dataSet: string, node: string): void;
 }

@@ -2,6 +2,7 @@
 // the handler. createServer registers exactly these; the OpenAPI document is generated from the
 // same list, so a route cannot exist without being documented.
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { LeaseBook, LeaseKey } from '../controller/leases.js';
 import type { ControllerView } from '../controller/model.js';
 import { isRunState, type RunState, type TokenStore } from '../store/index.js';
 import type {
@@ -26,6 +27,8 @@ import {
   AuditVerificationSchema,
   EmptyBodySchema,
   type JsonSchema,
+  LeaseRenewRequestSchema,
+  LeaseRenewResponseSchema,
   LoginRequestSchema,
   OkSchema,
   object,
@@ -52,6 +55,8 @@ export type RouteAccess = ApiRole | 'public' | 'login';
 
 export interface RouteContext {
   readonly controller: ControllerView;
+  /** The fence leases the nodes' agents renew; absent, every lease is unknown. */
+  readonly leases: LeaseBook | undefined;
   readonly tokens: TokenStore;
   readonly sessions: Sessions;
   readonly loginFailures: FailureLimiter;
@@ -456,6 +461,26 @@ export const ROUTES: readonly RouteSpec[] = [
       const r = await run(c, (req.params as { id: string }).id);
       await c.controller.abort(r.id, identity(req).name, (req.body as AbortRequest).reason);
       return { ok: true };
+    },
+  },
+  {
+    method: 'POST',
+    url: `${API_PREFIX}/leases/:node/renew`,
+    access: 'operator',
+    tag: 'leases',
+    summary:
+      "An agent renews its node's fence leases (`lifeboat agent`): granted, revoked (the agent stops a writable primary at once), or unknown.",
+    schema: {
+      params: object({ node: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,128}$' } }, ['node']),
+      body: LeaseRenewRequestSchema,
+      response: { 200: LeaseRenewResponseSchema, ...errors(400, ...AUTH_ERRORS) },
+    },
+    handler: async (c, req) => {
+      const node = (req.params as { node: string }).node;
+      const keys = (req.body as { leases: LeaseKey[] }).leases;
+      if (!c.leases)
+        return { leases: keys.map((k) => ({ ...k, state: 'unknown', why: 'no lease book' })) };
+      return { leases: c.leases.renew(node, keys) };
     },
   },
   {

@@ -356,3 +356,40 @@ export const OkSchema = named('Ok', object({ ok: { type: 'boolean', const: true 
 export const StartedRunSchema = named('StartedRun', object({ runId: str }, ['runId']));
 
 export const EmptyBodySchema = object({});
+
+const leaseKey = {
+  service: { type: 'string', minLength: 1, maxLength: 128 },
+  dataSet: { type: 'string', minLength: 1, maxLength: 128 },
+} as const;
+
+export const LeaseRenewRequestSchema = named(
+  'LeaseRenewRequest',
+  object(
+    { leases: { type: 'array', maxItems: 100, items: object(leaseKey, ['service', 'dataSet']) } },
+    ['leases'],
+  ),
+  "An agent's renewal of its node's fence leases, one per data set.",
+);
+
+export const LeaseRenewResponseSchema = named(
+  'LeaseRenewResponse',
+  object(
+    {
+      leases: {
+        type: 'array',
+        items: object(
+          {
+            ...leaseKey,
+            state: { type: 'string', enum: ['granted', 'revoked', 'unknown'] },
+            ttlMs: int,
+            renewEveryMs: int,
+            why: str,
+          },
+          ['service', 'dataSet', 'state'],
+        ),
+      },
+    },
+    ['leases'],
+  ),
+  '`granted`: held for ttlMs from when the agent sent the request; `revoked`: stop the server now if it is a writable primary; `unknown`: the plan gives it no lease here.',
+);

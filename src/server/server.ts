@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
+import type { LeaseBook } from '../controller/leases.js';
 import type { ControllerView } from '../controller/model.js';
 import type { NotifierStats } from '../controller/notifier.js';
 import type { TokenStore } from '../store/index.js';
@@ -54,6 +55,8 @@ export interface ServerOptions {
   sse?: { heartbeatMs?: number; maxBufferBytes?: number; retryMs?: number };
   /** The webhook notifier's counts, exported as metrics (lifeboat serve passes it). */
   notifications?: () => NotifierStats;
+  /** The fence leases the nodes' agents renew (POST /api/v1/leases/:node/renew). */
+  leases?: LeaseBook;
 }
 
 /** The dashboard's Content-Security-Policy: its own scripts, styles and API only. */
@@ -109,6 +112,7 @@ export async function createServer(options: ServerOptions): Promise<LifeboatServ
   const openApi = openApiDocument();
   const ctx: RouteContext = {
     controller,
+    leases: options.leases,
     tokens,
     sessions: new Sessions(sessionTtlMs, now),
     loginFailures: new FailureLimiter(limit.failures, limit.windowMs, now),

@@ -1,4 +1,5 @@
 import type { CommandModule } from '../program.js';
+import { agentCommand } from './agent.js';
 import { auditCommand } from './audit.js';
 import { checkCommand } from './check.js';
 import { demoCommand } from './demo.js';
@@ -11,6 +12,7 @@ import { serveCommand } from './serve.js';
 import { tokenCommand } from './token.js';
 
 export const COMMANDS: readonly CommandModule[] = [
+  agentCommand(),
   auditCommand(),
   checkCommand(),
   demoCommand(),

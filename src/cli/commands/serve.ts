@@ -132,6 +132,7 @@ export function serveCommand(io?: Io, signals: SignalSource = process): CommandM
           controller: composed.controller,
           tokens: composed.store.tokens,
           notifications: () => composed.notifier.stats(),
+          leases: composed.leases,
           ...(webRoot !== undefined ? { webRoot } : {}),
           ...(tls ? { tls } : {}),
           ...(opts.allowOrigin ? { allowedOrigins: opts.allowOrigin } : {}),

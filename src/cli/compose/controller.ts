@@ -5,7 +5,12 @@
 // `stop()` on exit clears every timer, the file watchers, closes the drivers and the store.
 import { type FSWatcher, watch } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { Controller, type ControllerOptions, type Notifier } from '../../controller/index.js';
+import {
+  Controller,
+  type ControllerOptions,
+  LeaseBook,
+  type Notifier,
+} from '../../controller/index.js';
 import { LifeboatError } from '../../core/errors/index.js';
 import type { LoadedPlan, Plan, Probe } from '../../core/plan/index.js';
 import type { Probing } from '../../drivers/driver.js';
@@ -44,6 +49,8 @@ export interface ComposedController {
   store: SqliteStateStore;
   /** Sends the plan's `notifications.webhooks` (none: it sends nothing); its `stats()` for metrics. */
   notifier: Notifier;
+  /** The fence leases the nodes' agents renew (the API's /leases), given to every run's engine. */
+  leases: LeaseBook;
   /** Starts probes, RPO reads, the run watch and the file watch. */
   start(): Promise<void>;
   /** Same as `controller.reload()` (SIGHUP). */
@@ -159,13 +166,28 @@ export function createController(options: CreateControllerOptions): ComposedCont
     return options.adjust && loaded.plan ? options.adjust(loaded) : loaded;
   };
   const store = openSqliteStore(options.state ?? defaultStatePath());
+  // Read from the plan applied now: a reload changes a data set's terms at once.
+  let applied: Plan | undefined;
+  const leases = new LeaseBook((service, dataSet) => {
+    const ds = applied?.services?.[service]?.data?.find((d) => d.name === dataSet);
+    if (!ds?.fenceLease) return undefined;
+    const ttlMs = ds.fenceLease.ttl;
+    return {
+      ttlMs,
+      renewEveryMs: ds.fenceLease.renewEvery ?? Math.max(50, Math.round(ttlMs / 5)),
+      nodes: [...(ds.source ? [ds.source] : []), ...(ds.targets ?? [])],
+    };
+  });
   let controller: Controller;
   try {
     controller = new Controller({
       ...options.tuning,
       file,
       load,
-      drivers: (plan) => driversFor(plan, file, options.lab, log),
+      drivers: (plan) => {
+        applied = plan;
+        return { ...driversFor(plan, file, options.lab, log), leases };
+      },
       store,
       ...(options.actor !== undefined ? { actor: options.actor } : {}),
       log,
@@ -218,6 +240,7 @@ export function createController(options: CreateControllerOptions): ComposedCont
     controller,
     store,
     notifier,
+    leases,
     async start() {
       notifier.start();
       await controller.start();

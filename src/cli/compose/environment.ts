@@ -13,6 +13,7 @@ import { LocalNodeRunner, type NodeRunner } from '../../drivers/node-runner.js';
 import { resolveSecret } from '../../drivers/secrets.js';
 import { DEFAULT_LAB_ROOT, LAB_NAME_RE, labEndpoints, labPaths } from '../../lab/index.js';
 import type { DriverEnvironment, RsyncLogin } from './driver-factory.js';
+import { labHasNoOutOfBand, PartitionAwareRunner } from './lab-reach.js';
 
 function config(message: string): LifeboatError {
   return new LifeboatError('LB_E_DRIVER_CONFIG', message);
@@ -68,7 +69,8 @@ export function labEnvironment(
     runnerFor(node) {
       let r = runners.get(node);
       if (!r) {
-        r = new LocalNodeRunner({ namespace: namespace(node) });
+        const inNs = new LocalNodeRunner({ namespace: namespace(node) });
+        r = labHasNoOutOfBand() ? new PartitionAwareRunner(inNs, lab, node) : inNs;
         runners.set(node, r);
       }
       return r;

@@ -27,13 +27,69 @@ function db(ctx: ActionContext, node = ctx.step.target): Driver {
   return ctx.drivers.database(ctx.step.service, str(ctx.step, 'dataSet'), node);
 }
 
+/**
+ * Fences the node: by reaching it (stop, or read-only), and, where the data set has a fence lease
+ * the node's agent holds, by revoking it — then whichever comes first: the node fenced directly,
+ * or the lease expired (the agent has stopped the server by then, reachable or not). A node that
+ * cannot be reached and holds no lease fails the step (the engine then asks a person).
+ */
 export const fence: ActionHandler = {
   idempotent: true,
   async apply(ctx) {
     const mode = ctx.step.args.mode === 'read-only' ? 'read-only' : ('stop' as FenceMode);
-    return capable(ctx, db(ctx), isFenceable, 'be fenced').fence(ctx.op, mode);
+    const driver = capable(ctx, db(ctx), isFenceable, 'be fenced');
+    const dataSet = str(ctx.step, 'dataSet');
+    const lease = ctx.drivers.leases?.revoke(ctx.step.service, dataSet, ctx.step.target);
+    if (!lease?.held) return driver.fence(ctx.op, mode);
+    const direct = new AbortController();
+    const op = { ...ctx.op, signal: AbortSignal.any([ctx.op.signal, direct.signal]) };
+    let directError: unknown;
+    const byHand = driver.fence(op, mode).catch((e: unknown) => {
+      directError = e;
+      return undefined;
+    });
+    const stopWaiting = new AbortController();
+    const expired = sleepUntil(
+      lease.safeAt,
+      AbortSignal.any([ctx.op.signal, stopWaiting.signal]),
+    ).then(() => 'expired' as const);
+    expired.catch(() => undefined); // rejected when the direct fence wins, or the run stops
+    const first = await Promise.race([byHand, expired]);
+    if (first !== 'expired' && first !== undefined) {
+      stopWaiting.abort();
+      return first;
+    }
+    if (first === undefined) await expired; // reaching it failed: the lease decides
+    direct.abort();
+    const why =
+      directError === undefined
+        ? 'not reached before its lease expired'
+        : `not reached: ${directError instanceof Error ? directError.message : String(directError)}`;
+    return {
+      changed: true,
+      detail: `${ctx.step.target} fenced by its lease: revoked, last renewed ${new Date(lease.lastRenewedAt).toISOString()}, expired (ttl ${lease.ttlMs} ms) at ${new Date(lease.safeAt).toISOString()}; its agent stops a writable primary that cannot renew (${why})`,
+      data: { byLease: true, safeAt: lease.safeAt },
+    };
   },
 };
+
+function sleepUntil(at: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const t = setTimeout(
+      () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      },
+      Math.max(0, at - Date.now()),
+    );
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
 
 export const unfence: ActionHandler = {
   idempotent: true,
@@ -89,6 +145,8 @@ export const promote: ActionHandler = {
   async apply(ctx) {
     const driver = capable(ctx, db(ctx), isPromotable, 'be promoted');
     await assertNoOtherPrimary(ctx);
+    // The new primary's own lease must be renewable, or its agent would fence it.
+    ctx.drivers.leases?.restore(ctx.step.service, str(ctx.step, 'dataSet'), ctx.step.target);
     // The readiness was judged (and recorded) by the run's check-ready step, with what the driver
     // alone cannot know (the old primary fenced, replication synchronous, --accept-data-loss).
     return driver.promote(ctx.op, {

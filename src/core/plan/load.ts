@@ -64,6 +64,24 @@ export function loadPlan(entry: string, source: PlanSource): LoadedPlan {
       owners.set(`${section}\0${name}`, root);
   }
 
+  // Each file's entries are validated as soon as they are merged, while the values parsed from
+  // it are young: the merged plan keeps the validated entry, and the parsed one is let go at
+  // once instead of living (and being copied by every scavenge) until the last file is read.
+  // Their issues are reported below, after the envelope's, in the order they always were.
+  const checked = {} as Record<SectionName, Map<string, Checked>>;
+  for (const section of SECTION_NAMES) checked[section] = new Map();
+  const validate = (section: SectionName, entries: Record<string, unknown>, name: string) => {
+    const c = checkEntry(section, entries[name]);
+    checked[section].set(name, c);
+    if (c.issues === undefined) entries[name] = c.data;
+  };
+  for (const section of SECTION_NAMES) {
+    const entries = merged[section];
+    if (isRecord(entries))
+      for (const name of Object.keys(entries)) validate(section, entries, name);
+  }
+  root.value = undefined;
+
   // Includes: each file contributes whole named entries to the sections; a name defined twice is an error.
   const includes = Array.isArray(merged.include) ? merged.include : [];
   const seen = new Set([entry]);
@@ -136,7 +154,8 @@ export function loadPlan(entry: string, source: PlanSource): LoadedPlan {
         return;
       }
       parsed.push(frag);
-      mergeFragment(frag, merged, owners, diagnostics, located);
+      mergeFragment(frag, merged, owners, diagnostics, located, validate);
+      frag.value = undefined;
     }
   });
   if (diagnostics.length > 0) return finish(result);
@@ -165,18 +184,10 @@ export function loadPlan(entry: string, source: PlanSource): LoadedPlan {
     names[section] = new Set(isRecord(entries) ? Object.keys(entries) : []);
     if (!isRecord(entries)) continue;
     const valid: Record<string, unknown> = {};
-    const fast = compiledEntrySchema(section);
-    for (const [name, value] of Object.entries(entries)) {
-      // The compiled schema checks a valid entry; a rejected one is reported by the plan's
-      // own schema, with the issues it has always given.
-      const compiled = fast.safeParse(value);
-      if (compiled.success) {
-        valid[name] = compiled.data;
-        continue;
-      }
-      const entry = ENTRY_SCHEMAS[section].safeParse(value, { reportInput: true });
-      if (entry.success) valid[name] = entry.data;
-      else report(entry.error.issues, [section, name]);
+    for (const name of Object.keys(entries)) {
+      const c = checked[section].get(name) ?? checkEntry(section, entries[name]);
+      if (c.issues === undefined) valid[name] = c.data;
+      else report(c.issues, [section, name]);
     }
     plan[section] = valid;
   }
@@ -188,6 +199,22 @@ export function loadPlan(entry: string, source: PlanSource): LoadedPlan {
   }
   if (!diagnostics.some((d) => d.severity === 'error')) result.plan = plan as Plan;
   return finish(result);
+}
+
+/** An entry validated: its data, or the issues the plan's schema gives it. */
+type Checked =
+  | { data: unknown; issues?: undefined }
+  | { data?: undefined; issues: readonly z.core.$ZodIssue[] };
+
+/**
+ * The compiled schema checks a valid entry; a rejected one is reported by the plan's own
+ * schema, with the issues it has always given.
+ */
+function checkEntry(section: SectionName, value: unknown): Checked {
+  const compiled = compiledEntrySchema(section).safeParse(value);
+  if (compiled.success) return { data: compiled.data };
+  const entry = ENTRY_SCHEMAS[section].safeParse(value, { reportInput: true });
+  return entry.success ? { data: entry.data } : { issues: entry.error.issues };
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -222,6 +249,7 @@ function mergeFragment(
   owners: Map<string, ParsedFile>,
   diagnostics: Diagnostic[],
   located: (d: Diagnostic, f: ParsedFile, key?: string) => Diagnostic,
+  validate: (section: SectionName, entries: Record<string, unknown>, name: string) => void,
 ): void {
   for (const [section, entries] of Object.entries(frag.value as Record<string, unknown>)) {
     if (!(SECTION_NAMES as string[]).includes(section)) {
@@ -271,6 +299,7 @@ function mergeFragment(
       }
       owners.set(key, frag);
       target[name] = value;
+      validate(section as SectionName, target, name);
     }
   }
 }

@@ -20,15 +20,16 @@ export function checkReferences(
   // Built once: a plan has thousands of nodes, and one set per use made checking quadratic.
   const nodesOrSites = new Set([...nodes, ...sites]);
   const probePlaces = new Set(['controller', 'witness', ...sites]);
-  const ref = (what: string, value: string, known: Set<string>, path: PlanPath) => {
-    if (!known.has(value)) out.push(unknown(what, value, known, path));
+  // The path is built only for a reference that is missing: most are not.
+  const ref = (what: string, value: string, known: Set<string>, path: () => PlanPath) => {
+    if (!known.has(value)) out.push(unknown(what, value, known, path()));
   };
 
   for (const [siteName, site] of Object.entries(plan.sites ?? {})) {
     const domains = keys(site.domains);
     for (const [domainName, domain] of Object.entries(site.domains ?? {})) {
       if (domain.parent !== undefined) {
-        ref(`failure domain of site \`${siteName}\``, domain.parent, domains, [
+        ref(`failure domain of site \`${siteName}\``, domain.parent, domains, () => [
           'sites',
           siteName,
           'domains',
@@ -53,14 +54,14 @@ export function checkReferences(
   // One set of domain names per site, not one per node.
   const domainsOf = new Map<string, Set<string>>();
   for (const [nodeName, node] of Object.entries(plan.nodes ?? {})) {
-    ref('site', node.site, sites, ['nodes', nodeName, 'site']);
+    ref('site', node.site, sites, () => ['nodes', nodeName, 'site']);
     if (node.domain !== undefined && sites.has(node.site)) {
       let domains = domainsOf.get(node.site);
       if (!domains) {
         domains = keys(plan.sites?.[node.site]?.domains);
         domainsOf.set(node.site, domains);
       }
-      ref(`failure domain of site \`${node.site}\``, node.domain, domains, [
+      ref(`failure domain of site \`${node.site}\``, node.domain, domains, () => [
         'nodes',
         nodeName,
         'domain',
@@ -69,23 +70,23 @@ export function checkReferences(
   }
   for (const [name, svc] of Object.entries(plan.services ?? {})) {
     const base: PlanPath = ['services', name];
-    ref('tier', svc.tier, tiers, [...base, 'tier']);
+    ref('tier', svc.tier, tiers, () => [...base, 'tier']);
     svc.placement.active.forEach((n, i) => {
-      ref('node', n, nodes, [...base, 'placement', 'active', i]);
+      ref('node', n, nodes, () => [...base, 'placement', 'active', i]);
     });
     svc.placement.standby?.forEach((n, i) => {
-      ref('node', n, nodes, [...base, 'placement', 'standby', i]);
+      ref('node', n, nodes, () => [...base, 'placement', 'standby', i]);
     });
     svc.dependsOn?.forEach((dep, i) => {
-      if (typeof dep === 'string') ref('service', dep, services, [...base, 'dependsOn', i]);
+      if (typeof dep === 'string') ref('service', dep, services, () => [...base, 'dependsOn', i]);
       else if (!dep.external)
-        ref('service', dep.service, services, [...base, 'dependsOn', i, 'service']);
+        ref('service', dep.service, services, () => [...base, 'dependsOn', i, 'service']);
     });
     out.push(...checkServiceInternals(name, svc, { nodes, nodesOrSites, probePlaces, runbooks }));
   }
   for (const [name, rb] of Object.entries(plan.runbooks ?? {})) {
     if (rb.service !== undefined)
-      ref('service', rb.service, services, ['runbooks', name, 'service']);
+      ref('service', rb.service, services, () => ['runbooks', name, 'service']);
     out.push(
       ...duplicates(
         rb.steps.map((s) => s.id),
@@ -97,13 +98,19 @@ export function checkReferences(
   }
   for (const [name, drill] of Object.entries(plan.drills ?? {})) {
     const base: PlanPath = ['drills', name];
-    ref('service', drill.service, services, [...base, 'service']);
-    ref('node or site', drill.fault.target, nodesOrSites, [...base, 'fault', 'target']);
-    if (drill.runbook !== undefined) ref('runbook', drill.runbook, runbooks, [...base, 'runbook']);
+    ref('service', drill.service, services, () => [...base, 'service']);
+    ref('node or site', drill.fault.target, nodesOrSites, () => [...base, 'fault', 'target']);
+    if (drill.runbook !== undefined)
+      ref('runbook', drill.runbook, runbooks, () => [...base, 'runbook']);
     const probes = new Set((plan.services?.[drill.service]?.health ?? []).map((p) => p.name));
     if (plan.services?.[drill.service]) {
       drill.expect.probes?.forEach((p, i) => {
-        ref(`probe of service \`${drill.service}\``, p, probes, [...base, 'expect', 'probes', i]);
+        ref(`probe of service \`${drill.service}\``, p, probes, () => [
+          ...base,
+          'expect',
+          'probes',
+          i,
+        ]);
       });
     }
   }
@@ -122,8 +129,8 @@ function checkServiceInternals(
 ): Diagnostic[] {
   const out: Diagnostic[] = [];
   const base: PlanPath = ['services', name];
-  const ref = (what: string, value: string, set: Set<string>, path: PlanPath) => {
-    if (!set.has(value)) out.push(unknown(what, value, set, path));
+  const ref = (what: string, value: string, set: Set<string>, path: () => PlanPath) => {
+    if (!set.has(value)) out.push(unknown(what, value, set, path()));
   };
   const dataNames = new Set((svc.data ?? []).map((d) => d.name));
   out.push(
@@ -135,37 +142,31 @@ function checkServiceInternals(
     ),
   );
   svc.data?.forEach((d, i) => {
-    if (d.source !== undefined) ref('node', d.source, known.nodes, [...base, 'data', i, 'source']);
+    if (d.source !== undefined)
+      ref('node', d.source, known.nodes, () => [...base, 'data', i, 'source']);
     d.targets?.forEach((t, j) => {
-      ref('node', t, known.nodes, [...base, 'data', i, 'targets', j]);
+      ref('node', t, known.nodes, () => [...base, 'data', i, 'targets', j]);
     });
-    if (
-      d.replication.mode === 'periodic' &&
-      d.replication.interval === undefined &&
-      d.replication.schedule === undefined
-    ) {
+    if (d.replication.mode === 'periodic' && d.replication.interval === undefined) {
       out.push(
-        diagnostic(
-          'LB_E_PLAN_MISSING_FIELD',
-          '`interval` or `schedule` is required for `periodic` replication',
-          {
-            path: [...base, 'data', i, 'replication'],
-          },
-        ),
+        diagnostic('LB_E_PLAN_MISSING_FIELD', '`interval` is required for `periodic` replication', {
+          path: [...base, 'data', i, 'replication'],
+        }),
       );
     }
   });
   svc.traffic?.forEach((t, i) => {
-    const tp: PlanPath = [...base, 'traffic', i];
     if (t.kind === 'haproxy') {
-      for (const n of Object.keys(t.servers)) ref('node', n, known.nodes, [...tp, 'servers', n]);
-      if (t.node !== undefined) ref('node', t.node, known.nodes, [...tp, 'node']);
+      for (const n of Object.keys(t.servers))
+        ref('node', n, known.nodes, () => [...base, 'traffic', i, 'servers', n]);
+      if (t.node !== undefined)
+        ref('node', t.node, known.nodes, () => [...base, 'traffic', i, 'node']);
     } else if (t.kind === 'vip') {
       for (const n of Object.keys(t.priorities ?? {}))
-        ref('node', n, known.nodes, [...tp, 'priorities', n]);
+        ref('node', n, known.nodes, () => [...base, 'traffic', i, 'priorities', n]);
     } else if (t.kind === 'dns') {
       for (const n of Object.keys(t.values ?? {}))
-        ref('node or site', n, known.nodesOrSites, [...tp, 'values', n]);
+        ref('node or site', n, known.nodesOrSites, () => [...base, 'traffic', i, 'values', n]);
     }
   });
   out.push(
@@ -177,17 +178,26 @@ function checkServiceInternals(
     ),
   );
   svc.health?.forEach((p, i) => {
-    const pp: PlanPath = [...base, 'health', i];
-    if (p.from !== undefined) ref('probe location', p.from, known.probePlaces, [...pp, 'from']);
+    if (p.from !== undefined)
+      ref('probe location', p.from, known.probePlaces, () => [...base, 'health', i, 'from']);
     if (p.kind === 'sql')
-      ref(`data set of service \`${name}\``, p.data, dataNames, [...pp, 'data']);
+      ref(`data set of service \`${name}\``, p.data, dataNames, () => [
+        ...base,
+        'health',
+        i,
+        'data',
+      ]);
     if ((p.kind === 'sql' || p.kind === 'command') && p.node !== undefined)
-      ref('node', p.node, known.nodes, [...pp, 'node']);
+      ref('node', p.node, known.nodes, () => [...base, 'health', i, 'node']);
   });
   if (svc.migration) {
-    ref('runbook', svc.migration.runbook, known.runbooks, [...base, 'migration', 'runbook']);
+    ref('runbook', svc.migration.runbook, known.runbooks, () => [...base, 'migration', 'runbook']);
     if (svc.migration.rollback !== undefined)
-      ref('runbook', svc.migration.rollback, known.runbooks, [...base, 'migration', 'rollback']);
+      ref('runbook', svc.migration.rollback, known.runbooks, () => [
+        ...base,
+        'migration',
+        'rollback',
+      ]);
   }
   const customIds: string[] = [];
   const customPaths: PlanPath[] = [];

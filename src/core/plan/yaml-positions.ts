@@ -36,7 +36,11 @@ export class LineIndex {
 }
 
 /** The offset `yaml`'s document would give for `path` (and `key` inside it) in this file. */
-export function locateInSubset(parsed: SubsetParse, path: PlanPath, key?: string): number {
+export function locateInSubset(
+  parsed: Pick<SubsetParse, 'positions' | 'rootOffset'>,
+  path: PlanPath,
+  key?: string,
+): number {
   let node: Positions | null = parsed.positions;
   let isMap = true;
   let offset = parsed.rootOffset;

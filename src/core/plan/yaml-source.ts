@@ -51,12 +51,14 @@ export function parsePlanFile(
     opts.subset !== false && text.length <= LIMITS.fileChars ? parseBlockSubset(text) : undefined;
   if (!subset) return parseWithYaml(file, text);
   const lines = new LineIndex(text);
+  // Only the positions: the value is the caller's, and may be let go once it is used.
+  const at = { positions: subset.positions, rootOffset: subset.rootOffset };
   return {
     file,
     value: subset.value,
     diagnostics: [],
     chars: text.length,
-    locate: (path, key) => lines.linePos(locateInSubset(subset, path, key)),
+    locate: (path, key) => lines.linePos(locateInSubset(at, path, key)),
   };
 }
 

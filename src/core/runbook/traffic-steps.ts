@@ -1,7 +1,7 @@
 // Steps that move clients: switch each traffic item to the new node, refuse writes at the load
 // balancer and lift it again, and check with the service's probes that it serves.
 import { humanDuration } from '../plan/duration.js';
-import { type Diagnostic, diagnostic, type Traffic } from '../plan/index.js';
+import { type Diagnostic, diagnostic, probeFixedSite, type Traffic } from '../plan/index.js';
 import type { StepDraft } from './draft.js';
 import { derivedEstimate, trafficEstimate } from './estimate.js';
 import { type Scope, siteOf } from './scope.js';
@@ -161,7 +161,15 @@ export function probeStep(
   where: { site?: string; nodes?: string[] },
   out: Diagnostic[],
 ): StepDraft {
-  const probes = (scope.svc.health ?? []).map((p) => p.name);
+  // A probe of another site's node (the old primary, a witness's check of it) cannot tell that
+  // the service serves from this one: a failover's verify would wait on a node it just fenced.
+  const probes = (scope.svc.health ?? [])
+    .filter((p) => {
+      if (where.site === undefined) return true;
+      const site = probeFixedSite(scope.plan, p);
+      return site === undefined || site === where.site;
+    })
+    .map((p) => p.name);
   const place = where.nodes
     ? `the idle colour (${where.nodes.join(', ')})`
     : where.site !== undefined

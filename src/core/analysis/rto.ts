@@ -33,12 +33,11 @@ export interface Scenario {
 export function scenarioFor(svc: Service, index: PlanIndex): Scenario {
   const first = svc.placement.active[0] as string;
   const site = index.nodeSite.get(first);
-  const lost = (n: string) => index.nodeSite.get(n) === site;
   return {
     description: `site ${site ?? '?'} lost`,
     site,
-    survivingActive: svc.placement.active.filter((n) => !lost(n)),
-    usableStandby: (svc.placement.standby ?? []).filter((n) => !lost(n)),
+    survivingActive: svc.placement.active.filter((n) => index.nodeSite.get(n) !== site),
+    usableStandby: (svc.placement.standby ?? []).filter((n) => index.nodeSite.get(n) !== site),
   };
 }
 
@@ -236,6 +235,8 @@ function migrationPath(
  * their anchor.
  */
 function withDetectSteps(name: string, svc: Service, path: RtoStep[], sink: StepSink): RtoStep[] {
+  if (svc.steps?.before?.detect === undefined && svc.steps?.after?.detect === undefined)
+    return path;
   const custom = (where: 'before' | 'after'): RtoStep[] =>
     (svc.steps?.[where]?.detect ?? []).map((s: Step, i): RtoStep => {
       const description = s.description ?? `${s.action}${s.target ? ` ${s.target}` : ''}`;

@@ -38,8 +38,11 @@ export function diagnostic(
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point.
 const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
+const HAS_UNPRINTABLE = new RegExp(UNPRINTABLE.source);
+
 /** A message safe to print on one line: every unprintable character written as an escape. */
 export function printable(text: string): string {
+  if (!HAS_UNPRINTABLE.test(text)) return text;
   return text.replace(UNPRINTABLE, (c) => {
     const named: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
     return named[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;

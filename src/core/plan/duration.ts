@@ -60,7 +60,21 @@ const HUMAN_UNITS: readonly (readonly [string, number])[] = [
   ['s', UNIT_MS.s],
 ];
 
+/**
+ * The forms already made, by value: a report formats a few dozen distinct durations tens of
+ * thousands of times. Bounded, so that a process formatting many durations does not grow.
+ */
+const HUMAN_MADE = new Map<number, string>();
+
 export function humanDuration(ms: number): string {
+  let text = HUMAN_MADE.get(ms);
+  if (text !== undefined) return text;
+  text = humanForm(ms);
+  if (HUMAN_MADE.size < 4096) HUMAN_MADE.set(ms, text);
+  return text;
+}
+
+function humanForm(ms: number): string {
   if (!Number.isFinite(ms)) return '∞';
   for (const [unit, size] of HUMAN_UNITS) {
     if (ms >= size) return `${Number((ms / size).toFixed(1))}${unit}`;

@@ -48,14 +48,7 @@ export function locateInSubset(
   for (let i = 0; i < segments.length && node; i++) {
     const seg = segments[i];
     if (isMap) {
-      const name = String(seg);
-      let at = -1;
-      for (let j = 0; j < node.length; j += 4) {
-        if (node[j] === name) {
-          at = j;
-          break;
-        }
-      }
+      const at = keyAt(node, String(seg));
       if (at < 0) break;
       offset = node[at + 1] as number;
       if (key !== undefined && i === segments.length - 1) break;
@@ -72,4 +65,23 @@ export function locateInSubset(
     isMap = node !== null && typeof node[0] === 'string';
   }
   return offset;
+}
+
+/** Mappings with more keys than this get an index on their first lookup (`services` has thousands). */
+const INDEXED = 32;
+const keyIndexes = new WeakMap<Positions, Map<string, number>>();
+
+/** Where `name`'s entry starts in a mapping's Positions, or −1. */
+function keyAt(node: Positions, name: string): number {
+  if (node.length <= 4 * INDEXED) {
+    for (let j = 0; j < node.length; j += 4) if (node[j] === name) return j;
+    return -1;
+  }
+  let index = keyIndexes.get(node);
+  if (!index) {
+    index = new Map();
+    for (let j = 0; j < node.length; j += 4) index.set(node[j] as string, j);
+    keyIndexes.set(node, index);
+  }
+  return index.get(name) ?? -1;
 }

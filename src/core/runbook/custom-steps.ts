@@ -80,6 +80,7 @@ export function withCustomSteps(scope: Scope, drafts: readonly StepDraft[]): Ste
 
 /** Custom steps the run leaves out because their anchor is not derived, for a warning. */
 export function unanchoredCustomSteps(scope: Scope, drafts: readonly StepDraft[]): string[] {
+  if (!scope.svc.steps) return [];
   const derived = new Set(drafts.filter((d) => d.anchor !== false).map((d) => d.kind));
   const out: string[] = [];
   for (const where of ['before', 'after'] as const)

@@ -99,17 +99,17 @@ export function stepTimeoutMs(e: Estimate, human: boolean): number {
  * second promote of a promoted server is a no-op); playbooks, rebuilds, checks and human steps
  * are not retried automatically: a failed playbook needs a look, a failed check is an answer.
  */
-const RETRIES: Record<string, number> = {
-  fence: 2,
-  unfence: 2,
-  promote: 1,
-  switch: 2,
-  'read-only': 2,
-  sync: 2,
-  verify: 2,
-};
+const RETRIES = new Map<string, number>([
+  ['fence', 2],
+  ['unfence', 2],
+  ['promote', 1],
+  ['switch', 2],
+  ['read-only', 2],
+  ['sync', 2],
+  ['verify', 2],
+]);
 
 export function stepRetries(action: string): number {
-  const operation = action.includes('.') ? action.slice(action.indexOf('.') + 1) : action;
-  return RETRIES[operation] ?? 0;
+  const dot = action.indexOf('.');
+  return RETRIES.get(dot < 0 ? action : action.slice(dot + 1)) ?? 0;
 }

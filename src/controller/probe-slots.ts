@@ -9,7 +9,7 @@
 // Where it runs: `from` (default `controller`). Probes from anywhere else (`witness`, a site)
 // are observers: they do not make a site down by themselves, they confirm (or not) what the
 // controller sees.
-import type { Plan, Probe, Service } from '../core/plan/index.js';
+import { type Plan, type Probe, probeFixedSite, type Service } from '../core/plan/index.js';
 
 export interface SlotSpec {
   /** `<probe>@<site>` or `<probe>` for a probe that follows the active site; unique in the service. */
@@ -23,23 +23,6 @@ export interface SlotSpec {
   /** `controller`, `witness`, or a site name. */
   from: string;
   observer: boolean;
-}
-
-function siteOfNode(plan: Plan, node: string | undefined): string | undefined {
-  return node === undefined ? undefined : plan.nodes?.[node]?.site;
-}
-
-function siteOfHost(plan: Plan, host: string): string | undefined {
-  for (const n of Object.values(plan.nodes ?? {})) if (n.address === host) return n.site;
-  return undefined;
-}
-
-function urlHost(url: string): string {
-  try {
-    return new URL(url).hostname.replace(/^\[|\]$/g, '');
-  } catch {
-    return '';
-  }
 }
 
 /** `witness` for the witness role or a site whose role is witness; else as written. */
@@ -56,31 +39,18 @@ export function probeSlots(plan: Plan, name: string, svc: Service): SlotSpec[] {
     const base = { service: name, probe, from, observer: from !== 'controller' };
     let sites: (string | undefined)[] = [undefined];
     let aim = false;
-    switch (probe.kind) {
-      case 'sql':
-        if (probe.node !== undefined) sites = [siteOfNode(plan, probe.node)];
-        else {
-          const ds = svc.data?.find((d) => d.name === probe.data);
-          const nodes = [ds?.source, ...(ds?.targets ?? [])];
-          const found = [...new Set(nodes.map((n) => siteOfNode(plan, n)))].filter(
-            (s): s is string => s !== undefined,
-          );
-          if (found.length > 0) {
-            sites = found;
-            aim = true;
-          }
-        }
-        break;
-      case 'command':
-        sites = [siteOfNode(plan, probe.node)];
-        break;
-      case 'tcp':
-        sites = [siteOfHost(plan, probe.host)];
-        break;
-      case 'http':
-        sites = [siteOfHost(plan, urlHost(probe.url))];
-        break;
-    }
+    if (probe.kind === 'sql' && probe.node === undefined) {
+      // One slot per site holding a copy of the data set, each aimed there.
+      const ds = svc.data?.find((d) => d.name === probe.data);
+      const nodes = [ds?.source, ...(ds?.targets ?? [])];
+      const found = [
+        ...new Set(nodes.map((n) => (n === undefined ? undefined : plan.nodes?.[n]?.site))),
+      ].filter((s): s is string => s !== undefined);
+      if (found.length > 0) {
+        sites = found;
+        aim = true;
+      }
+    } else sites = [probeFixedSite(plan, probe)];
     for (const site of sites)
       out.push({
         ...base,

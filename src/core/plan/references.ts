@@ -147,11 +147,17 @@ function checkServiceInternals(
     d.targets?.forEach((t, j) => {
       ref('node', t, known.nodes, () => [...base, 'data', i, 'targets', j]);
     });
-    if (d.replication.mode === 'periodic' && d.replication.interval === undefined) {
+    if (
+      d.replication.mode === 'periodic' &&
+      d.replication.interval === undefined &&
+      d.replication.schedule === undefined
+    ) {
       out.push(
-        diagnostic('LB_E_PLAN_MISSING_FIELD', '`interval` is required for `periodic` replication', {
-          path: [...base, 'data', i, 'replication'],
-        }),
+        diagnostic(
+          'LB_E_PLAN_MISSING_FIELD',
+          '`interval` or `schedule` is required for `periodic` replication',
+          { path: [...base, 'data', i, 'replication'] },
+        ),
       );
     }
   });

@@ -25,12 +25,19 @@ function mayBeNonString(first: number): boolean {
   );
 }
 
+function isLetter(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
 /** Sentinel: `yaml` would report an error or warning resolving this scalar. */
 export const UNRESOLVED: unique symbol = Symbol('unresolved');
 
 /** The plain scalar's value, or UNRESOLVED when `yaml` would complain about it. */
 export function resolvePlain(source: string): unknown {
   if (source.length > 0 && !mayBeNonString(source.charCodeAt(0))) return source;
+  // A letter can only start a null (`null`, `Null`, `NULL`) or a boolean (`false` at most 5
+  // characters): a longer word is a string without asking every tag.
+  if (source.length > 5 && isLetter(source.charCodeAt(0))) return source;
   for (const tag of CORE_TAGS) {
     if (!tag.test?.test(source)) continue;
     let failed = false;

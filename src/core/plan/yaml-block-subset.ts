@@ -12,12 +12,20 @@
 import { isStringKey, resolvePlain, UNRESOLVED } from './yaml-scalars.js';
 
 /**
- * Where the entries of a collection start, a tree shaped like the value. A mapping's is
- * `[key, keyOffset, valueOffset, value's Positions or null, ...]` in the file's order
- * (valueOffset −1 when the value is a collection); a sequence's is `[itemOffset, item's
- * Positions or null, ...]`.
+ * Where the entries of every collection start, as integers in one typed array (whose storage
+ * the garbage collector neither scans nor copies). Each collection is a block: a header, then
+ * its entries in the file's order. A mapping's header is its number of keys, and each entry is
+ * `keyId, keyOffset, valueOffset, child` (valueOffset −1 when the value is a collection); a
+ * sequence's header is −1 − its number of items, and each item is `itemOffset, child`. `child`
+ * is where the value's block starts, −1 for a scalar. A key id indexes `keys`.
  */
-export type Positions = (string | number | Positions | null)[];
+export interface Positions {
+  blocks: Int32Array;
+  /** The root mapping's block. */
+  root: number;
+  keys: readonly string[];
+  keyIds: ReadonlyMap<string, number>;
+}
 
 export interface SubsetParse {
   value: Record<string, unknown>;
@@ -91,8 +99,8 @@ export function parseBlockSubset(text: string): SubsetParse | undefined {
 
 class BlockSubsetParser {
   private readonly len: number;
-  /** The Positions of the collection parsed last (set by parseMap and parseSeq). */
-  private positions: Positions | null = null;
+  /** The block of the collection parsed last (set by parseMap and parseSeq), −1 for a scalar. */
+  private positions = -1;
   /** The current content line: where it starts, its indentation, its first character. */
   private lineStart = 0;
   private indent = 0;
@@ -100,53 +108,68 @@ class BlockSubsetParser {
   private eof = false;
 
   /**
-   * Each key met so far, once, or null when it is refused (not a plain string key, or a refused
-   * name): a file repeats a few dozen keys thousands of times, asking the core schema's tags is
-   * the slow part of a key, and the value and positions keep one copy of each.
+   * The id of each key met so far, or −1 when it is refused (not a plain string key, or a
+   * refused name): a file repeats a few dozen keys thousands of times, asking the core schema's
+   * tags is the slow part of a key, and the value and positions keep one copy of each.
    */
-  private readonly keys = new Map<string, string | null>();
+  private readonly keyIds = new Map<string, number>();
+  private readonly keys: string[] = [];
 
   constructor(private readonly text: string) {
     this.len = text.length;
   }
 
   /**
-   * The entries of the collections being parsed, innermost last: a collection's are copied into
-   * an array of their exact size when it ends (arrays grown by push keep up to half again as
-   * many slots, and every one of them stays alive with the plan). `posTop` and `itemTop` are the
-   * used lengths; the arrays themselves never shrink.
+   * The entries of the collections being parsed, innermost last: a collection's are copied
+   * into `blocks` when it ends, and a sequence's items into an array of their exact size
+   * (arrays grown by push keep up to half again as many slots, and every one of them stays
+   * alive with the plan). `posTop` and `itemTop` are the used lengths; neither array shrinks.
    */
-  private readonly pos: Positions = [];
+  private readonly pos: number[] = [];
   private posTop = 0;
   private readonly items: unknown[] = [];
   private itemTop = 0;
+  private blocks = new Int32Array(1024);
+  private blocksTop = 0;
 
-  private pushKeyPos(key: string, keyStart: number, valueOffset: number, child: Positions | null) {
+  private pushKeyPos(keyId: number, keyStart: number, valueOffset: number, child: number) {
     const pos = this.pos;
-    pos[this.posTop++] = key;
+    pos[this.posTop++] = keyId;
     pos[this.posTop++] = keyStart;
     pos[this.posTop++] = valueOffset;
     pos[this.posTop++] = child;
   }
 
-  private pushItemPos(offset: number, child: Positions | null) {
+  private pushItemPos(offset: number, child: number) {
     this.pos[this.posTop++] = offset;
     this.pos[this.posTop++] = child;
   }
 
-  private popPos(base: number): Positions {
-    const out = this.pos.slice(base, this.posTop);
+  /** Writes the block of the collection whose entries start at `base`; returns where it starts. */
+  private popBlock(base: number, header: number): number {
+    const size = this.posTop - base;
+    if (this.blocksTop + 1 + size > this.blocks.length) {
+      const grown = new Int32Array(Math.max(2 * this.blocks.length, this.blocksTop + 1 + size));
+      grown.set(this.blocks.subarray(0, this.blocksTop));
+      this.blocks = grown;
+    }
+    const start = this.blocksTop;
+    const blocks = this.blocks;
+    blocks[start] = header;
+    const pos = this.pos;
+    for (let i = 0; i < size; i++) blocks[start + 1 + i] = pos[base + i] as number;
+    this.blocksTop = start + 1 + size;
     this.posTop = base;
-    return out;
+    return start;
   }
 
-  private plainKey(key: string): string | null {
-    let known = this.keys.get(key);
-    if (known === undefined) {
-      known = !REFUSED_KEYS.has(key) && isStringKey(key) ? key : null;
-      this.keys.set(key, known);
+  private keyId(key: string): number {
+    let id = this.keyIds.get(key);
+    if (id === undefined) {
+      id = !REFUSED_KEYS.has(key) && isStringKey(key) ? this.keys.push(key) - 1 : -1;
+      this.keyIds.set(key, id);
     }
-    return known;
+    return id;
   }
 
   parse(): SubsetParse {
@@ -155,7 +178,13 @@ class BlockSubsetParser {
     const rootOffset = this.content;
     const value = this.parseMap(0, 1);
     if (!this.eof) refuse();
-    return { value, rootOffset, positions: this.positions as Positions };
+    const positions: Positions = {
+      blocks: this.blocks.slice(0, this.blocksTop),
+      root: this.positions,
+      keys: this.keys,
+      keyIds: this.keyIds,
+    };
+    return { value, rootOffset, positions };
   }
 
   /** Moves to the first line from `p` (a line start) with content, skipping blanks and comments. */
@@ -239,14 +268,16 @@ class BlockSubsetParser {
     for (;;) {
       const keyStart = this.content;
       const colon = this.scanKey(keyStart);
-      const key = this.plainKey(text.slice(keyStart, colon));
-      if (key === null || Object.hasOwn(obj, key)) refuse();
+      const id = this.keyId(text.slice(keyStart, colon));
+      if (id < 0) refuse();
+      const key = this.keys[id] as string;
+      if (Object.hasOwn(obj, key)) refuse();
       let p = colon + 1;
       while (text.charCodeAt(p) === SPACE) p++;
       const c = text.charCodeAt(p);
       let value: unknown = null;
       let valueOffset = -1;
-      this.positions = null;
+      this.positions = -1;
       if (p >= this.len || c === NEWLINE || c === HASH) {
         this.endLine(p);
         if (!this.eof && this.indent > indent) value = this.parseNode(this.indent, depth + 1);
@@ -258,9 +289,9 @@ class BlockSubsetParser {
         valueOffset = p;
       }
       obj[key] = value;
-      this.pushKeyPos(key, keyStart, valueOffset, this.positions);
+      this.pushKeyPos(id, keyStart, valueOffset, this.positions);
       if (this.eof || this.indent < indent) {
-        this.positions = this.popPos(posBase);
+        this.positions = this.popBlock(posBase, (this.posTop - posBase) / 4);
         return obj;
       }
       if (this.indent > indent || this.isDash()) refuse();
@@ -278,7 +309,7 @@ class BlockSubsetParser {
       const c = text.charCodeAt(p);
       let value: unknown = null;
       let offset = p;
-      this.positions = null;
+      this.positions = -1;
       if (p >= this.len || c === NEWLINE || c === HASH) {
         this.endLine(p);
         if (!this.eof && this.indent > indent) {
@@ -298,7 +329,7 @@ class BlockSubsetParser {
       this.pushItemPos(offset, this.positions);
       if (!this.eof && this.indent > indent) refuse();
       if (this.eof || this.indent < indent || !this.isDash()) {
-        this.positions = this.popPos(posBase);
+        this.positions = this.popBlock(posBase, -1 - (this.posTop - posBase) / 2);
         const arr = this.items.slice(itemBase, this.itemTop);
         this.itemTop = itemBase;
         return arr;

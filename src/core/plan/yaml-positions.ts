@@ -2,7 +2,7 @@
 // `locateInFile` finds in a `yaml` document: a scalar is pointed at itself, a collection in a
 // mapping at its key, an item of a sequence at the item.
 import type { PlanPath } from './diagnostic.js';
-import type { Positions, SubsetParse } from './yaml-block-subset.js';
+import type { SubsetParse } from './yaml-block-subset.js';
 
 /** Offsets of line starts, computed on the first lookup (most files never need one). */
 export class LineIndex {
@@ -41,47 +41,38 @@ export function locateInSubset(
   path: PlanPath,
   key?: string,
 ): number {
-  let node: Positions | null = parsed.positions;
-  let isMap = true;
+  const { blocks, keyIds } = parsed.positions;
+  let node = parsed.positions.root;
   let offset = parsed.rootOffset;
   const segments = key === undefined ? path : [...path, key];
-  for (let i = 0; i < segments.length && node; i++) {
+  for (let i = 0; i < segments.length && node >= 0; i++) {
     const seg = segments[i];
-    if (isMap) {
-      const at = keyAt(node, String(seg));
+    const header = blocks[node] as number;
+    if (header >= 0) {
+      // A mapping: `header` entries of keyId, keyOffset, valueOffset, child.
+      const id = keyIds.get(String(seg));
+      if (id === undefined) break;
+      let at = -1;
+      for (let j = node + 1, end = node + 1 + 4 * header; j < end; j += 4) {
+        if (blocks[j] === id) {
+          at = j;
+          break;
+        }
+      }
       if (at < 0) break;
-      offset = node[at + 1] as number;
+      offset = blocks[at + 1] as number;
       if (key !== undefined && i === segments.length - 1) break;
-      const valueOffset = node[at + 2] as number;
+      const valueOffset = blocks[at + 2] as number;
       if (valueOffset >= 0) offset = valueOffset;
-      node = node[at + 3] as Positions | null;
+      node = blocks[at + 3] as number;
     } else if (typeof seg === 'number' && Number.isInteger(seg) && seg >= 0) {
-      if (2 * seg >= node.length) break;
-      offset = node[2 * seg] as number;
-      node = node[2 * seg + 1] as Positions | null;
+      // A sequence of −1 − header items: itemOffset, child.
+      if (seg >= -1 - header) break;
+      offset = blocks[node + 1 + 2 * seg] as number;
+      node = blocks[node + 2 + 2 * seg] as number;
     } else {
       break;
     }
-    isMap = node !== null && typeof node[0] === 'string';
   }
   return offset;
-}
-
-/** Mappings with more keys than this get an index on their first lookup (`services` has thousands). */
-const INDEXED = 32;
-const keyIndexes = new WeakMap<Positions, Map<string, number>>();
-
-/** Where `name`'s entry starts in a mapping's Positions, or −1. */
-function keyAt(node: Positions, name: string): number {
-  if (node.length <= 4 * INDEXED) {
-    for (let j = 0; j < node.length; j += 4) if (node[j] === name) return j;
-    return -1;
-  }
-  let index = keyIndexes.get(node);
-  if (!index) {
-    index = new Map();
-    for (let j = 0; j < node.length; j += 4) index.set(node[j] as string, j);
-    keyIndexes.set(node, index);
-  }
-  return index.get(name) ?? -1;
 }

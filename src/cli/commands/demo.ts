@@ -45,6 +45,7 @@ import {
   withOutagePolicy,
 } from '../demo/options.js';
 import { type CommandModule, ExitCode, type Io } from '../program.js';
+import { defaultWebRoot } from '../web-root.js';
 import type { SignalSource } from './serve.js';
 
 const IN_LAB = 'LIFEBOAT_IN_LAB_NETNS';
@@ -55,14 +56,6 @@ const LAB_DOWN_MS = 90_000;
 interface RawOpts extends DemoRawOptions {
   childSocket?: string;
   childState?: string;
-}
-
-/** The built dashboard: dist/web beside the bundle (dist/lifeboat.js), or from the source tree. */
-function defaultWebRoot(): string | undefined {
-  const here = dirname(fileURLToPath(import.meta.url));
-  return [join(here, 'web'), join(here, '..', '..', '..', 'dist', 'web')].find((d) =>
-    existsSync(join(d, 'index.html')),
-  );
 }
 
 const clock = () => new Date().toISOString().slice(11, 19);
@@ -171,7 +164,7 @@ async function runChild(o: DemoOptions, socket: string, state: string, signals: 
     ...(o.auto ? { adjust: (l) => withOutagePolicy(l, DEMO_SERVICE, 'failover') } : {}),
   });
   const { createServer } = await import('../../server/index.js');
-  const webRoot = defaultWebRoot();
+  const webRoot = defaultWebRoot(import.meta.url);
   const app = await createServer({
     controller: composed.controller,
     tokens: composed.store.tokens,

@@ -11,6 +11,7 @@ import { isLifeboatError, LifeboatError } from '../../core/errors/index.js';
 import { defaultStatePath } from '../../store/index.js';
 import type { ComposedController } from '../compose/controller.js';
 import type { CommandModule, Io } from '../program.js';
+import { defaultWebRoot } from '../web-root.js';
 
 interface Opts {
   plan: string;
@@ -39,14 +40,6 @@ export function parseListen(text: string): { host: string; port: number } {
     );
   }
   return { host: (m[1] ?? m[2]) as string, port };
-}
-
-/** The built dashboard: dist/web beside the bundle (dist/lifeboat.js), or from the source tree. */
-function defaultWebRoot(): string | undefined {
-  const here = dirname(fileURLToPath(import.meta.url));
-  return [join(here, 'web'), join(here, '..', '..', '..', 'dist', 'web')].find((d) =>
-    existsSync(join(d, 'index.html')),
-  );
 }
 
 function readPem(path: string, what: string): Buffer {
@@ -101,7 +94,8 @@ export function serveCommand(io?: Io, signals: SignalSource = process): CommandM
           opts.tlsCert !== undefined && opts.tlsKey !== undefined
             ? { cert: readPem(opts.tlsCert, 'certificate'), key: readPem(opts.tlsKey, 'key') }
             : undefined;
-        const webRoot = opts.web !== undefined ? resolve(opts.web) : defaultWebRoot();
+        const webRoot =
+          opts.web !== undefined ? resolve(opts.web) : defaultWebRoot(import.meta.url);
         const hasWeb = webRoot !== undefined && existsSync(join(webRoot, 'index.html'));
         if (opts.web !== undefined && !hasWeb) {
           err(`lifeboat: --web ${opts.web} has no index.html: the dashboard is not served\n`);

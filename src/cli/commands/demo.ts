@@ -21,9 +21,8 @@ import {
   type Server,
   type Socket,
 } from 'node:net';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { type Command, Option } from 'commander';
 import { LifeboatError } from '../../core/errors/index.js';
 import { formatDuration } from '../../core/plan/index.js';

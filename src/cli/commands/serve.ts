@@ -4,8 +4,7 @@
 // API (open event streams end: clients resume with Last-Event-ID), then stop the controller and
 // close the state file. Listens on 127.0.0.1 unless told otherwise.
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { isLifeboatError, LifeboatError } from '../../core/errors/index.js';
 import { defaultStatePath } from '../../store/index.js';

@@ -4,6 +4,7 @@
 // process (tests) do not share series. Names are listed in docs/api.md. prom-client is passed
 // in (imported by createServer when a server is made): the CLI's other commands never load it.
 import type { Counter, Histogram, Registry } from 'prom-client';
+import type { LeaseBook } from '../controller/leases.js';
 import type { ControllerView, SequencedEvent, ServiceStatus } from '../controller/model.js';
 import type { NotifierStats } from '../controller/notifier.js';
 import { FINAL_RUN_STATES } from '../store/index.js';
@@ -40,6 +41,7 @@ export class ApiMetrics {
     private readonly controller: ControllerView,
     sse: () => { clients: number; dropped: number },
     notifications?: () => NotifierStats,
+    leases?: LeaseBook,
   ) {
     const { Counter, Gauge, Histogram, Registry } = prom;
     this.registry = new Registry();
@@ -91,6 +93,37 @@ export class ApiMetrics {
           if (s.outage) this.set({ service: s.name, site: s.outage.site }, 1);
       },
     });
+    if (leases) {
+      // Fence leases: an agent that stopped renewing (dead, or cut off) shows here before the
+      // failover that would need it. Age: seconds since the last renewal granted.
+      new Gauge({
+        name: 'lifeboat_fence_lease_age_seconds',
+        help: "Seconds since the node's agent last renewed its fence lease for the data set (absent until it did).",
+        labelNames: ['service', 'data_set', 'node'],
+        registers,
+        collect() {
+          this.reset();
+          const now = Date.now();
+          for (const l of leases.list())
+            if (l.lastRenewedAt !== undefined)
+              this.set(
+                { service: l.service, data_set: l.dataSet, node: l.node },
+                (now - l.lastRenewedAt) / 1000,
+              );
+        },
+      });
+      new Gauge({
+        name: 'lifeboat_fence_lease_revoked',
+        help: 'A fence lease revoked by a failover: 1 (its agent fences a writable primary), 0 granted.',
+        labelNames: ['service', 'data_set', 'node'],
+        registers,
+        collect() {
+          this.reset();
+          for (const l of leases.list())
+            this.set({ service: l.service, data_set: l.dataSet, node: l.node }, l.revoked ? 1 : 0);
+        },
+      });
+    }
     new Gauge({
       name: 'lifeboat_rpo_seconds',
       help: 'RPO now per data set: replica lag, or the age of the last good sync or backup (absent while unknown).',

@@ -29,6 +29,7 @@ import {
   type JsonSchema,
   LeaseRenewRequestSchema,
   LeaseRenewResponseSchema,
+  LeaseSchema,
   LoginRequestSchema,
   OkSchema,
   object,
@@ -462,6 +463,26 @@ export const ROUTES: readonly RouteSpec[] = [
       await c.controller.abort(r.id, identity(req).name, (req.body as AbortRequest).reason);
       return { ok: true };
     },
+  },
+  {
+    method: 'GET',
+    url: `${API_PREFIX}/leases`,
+    access: 'viewer',
+    tag: 'leases',
+    summary:
+      'The fence leases known: per service, data set and node, when its agent last renewed it and whether a failover revoked it.',
+    schema: { response: { 200: list(LeaseSchema), ...errors(...AUTH_ERRORS) } },
+    handler: async (c) =>
+      (c.leases?.list() ?? []).map((l) => ({
+        service: l.service,
+        dataSet: l.dataSet,
+        node: l.node,
+        ttlMs: l.ttlMs,
+        revoked: l.revoked,
+        ...(l.lastRenewedAt !== undefined
+          ? { lastRenewedAt: new Date(l.lastRenewedAt).toISOString() }
+          : {}),
+      })),
   },
   {
     method: 'POST',

@@ -393,3 +393,18 @@ export const LeaseRenewResponseSchema = named(
   ),
   '`granted`: held for ttlMs from when the agent sent the request; `revoked`: stop the server now if it is a writable primary; `unknown`: the plan gives it no lease here.',
 );
+
+export const LeaseSchema = named(
+  'Lease',
+  object(
+    {
+      ...leaseKey,
+      node: str,
+      ttlMs: int,
+      revoked: bool,
+      lastRenewedAt: time,
+    },
+    ['service', 'dataSet', 'node', 'ttlMs', 'revoked'],
+  ),
+  "A fence lease: when the node's agent last renewed it, and whether a failover revoked it.",
+);

@@ -108,6 +108,7 @@ export async function createServer(options: ServerOptions): Promise<LifeboatServ
     controller,
     () => ({ clients: sse.clients, dropped: sse.dropped }),
     options.notifications,
+    options.leases,
   );
   const openApi = openApiDocument();
   const ctx: RouteContext = {

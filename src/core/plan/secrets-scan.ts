@@ -63,45 +63,73 @@ function secretKey(scan: Scan, key: string): boolean {
 function walk(value: unknown, scan: Scan, depth: number): void {
   if (depth > 80) return;
   if (typeof value === 'string') {
-    const key = scan.path[scan.path.length - 1];
-    if (typeof key === 'string' && PUBLIC_KEYS.has(key)) return;
-    if (typeof key === 'string' && secretKey(scan, key) && value !== '' && !isSecretRef(value)) {
-      scan.out.push(
-        diagnostic('LB_E_PLAN_INLINE_SECRET', `\`${key}\` holds a secret written in the plan`, {
-          path: [...scan.path],
-        }),
-      );
-      return;
-    }
-    if (!SECRET_HINT.test(value)) return;
-    for (const [re, what] of SECRET_LOOKING) {
-      if (re.test(value)) {
-        scan.out.push(
-          diagnostic(
-            'LB_E_PLAN_SECRET_LIKE_VALUE',
-            `\`${String(key ?? '')}\` contains what looks like ${what}`,
-            { path: [...scan.path] },
-          ),
-        );
-        return;
-      }
-    }
+    scanString(value, scan.path[scan.path.length - 1], scan, undefined);
     return;
   }
   if (value === null || typeof value !== 'object') return;
   const path = scan.path;
+  // Strings (most values) are looked at here, without a call and a push for each.
+  const strings = depth + 1 <= 80;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      path.push(i);
-      walk(value[i], scan, depth + 1);
-      path.pop();
+      const v: unknown = value[i];
+      if (typeof v === 'string') {
+        if (strings) scanString(v, i, scan, i);
+      } else if (v !== null && typeof v === 'object') {
+        path.push(i);
+        walk(v, scan, depth + 1);
+        path.pop();
+      }
     }
     return;
   }
   for (const k in value) {
     if (!Object.hasOwn(value, k)) continue;
-    path.push(k);
-    walk((value as Record<string, unknown>)[k], scan, depth + 1);
-    path.pop();
+    const v = (value as Record<string, unknown>)[k];
+    if (typeof v === 'string') {
+      if (strings) scanString(v, k, scan, k);
+    } else if (v !== null && typeof v === 'object') {
+      path.push(k);
+      walk(v, scan, depth + 1);
+      path.pop();
+    }
   }
+}
+
+/**
+ * One string, under `key` (its key or index). `last` is that key when it is not on the path
+ * yet (undefined when it is): the path of a finding is built only for a finding.
+ */
+function scanString(
+  value: string,
+  key: string | number | undefined,
+  scan: Scan,
+  last: string | number | undefined,
+): void {
+  if (typeof key === 'string' && PUBLIC_KEYS.has(key)) return;
+  if (typeof key === 'string' && secretKey(scan, key) && value !== '' && !isSecretRef(value)) {
+    scan.out.push(
+      diagnostic('LB_E_PLAN_INLINE_SECRET', `\`${key}\` holds a secret written in the plan`, {
+        path: pathOf(scan, last),
+      }),
+    );
+    return;
+  }
+  if (!SECRET_HINT.test(value)) return;
+  for (const [re, what] of SECRET_LOOKING) {
+    if (re.test(value)) {
+      scan.out.push(
+        diagnostic(
+          'LB_E_PLAN_SECRET_LIKE_VALUE',
+          `\`${String(key ?? '')}\` contains what looks like ${what}`,
+          { path: pathOf(scan, last) },
+        ),
+      );
+      return;
+    }
+  }
+}
+
+function pathOf(scan: Scan, last: string | number | undefined): PlanPath {
+  return last === undefined ? [...scan.path] : [...scan.path, last];
 }

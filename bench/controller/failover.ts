@@ -30,7 +30,8 @@ import {
   watchPrimaries,
 } from '../../src/lab/index.js';
 import { openSqliteStore } from '../../src/store/index.js';
-import { type Fault, type PatroniRound, patroniRound } from './patroni.js';
+import { type Fault, injectAndMark, within } from './fault.js';
+import { type PatroniRound, patroniRound } from './patroni.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const PLAN = join(ROOT, 'examples', 'lab', 'plan.yaml');
@@ -68,16 +69,6 @@ const median = (xs: number[]) =>
   xs.length === 0
     ? Number.NaN
     : ([...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number);
-
-function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    p,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what}: no answer in ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
 
 interface Msg {
   type: 'ready' | 'event' | 'readiness';
@@ -257,21 +248,9 @@ async function round(lab: Lab, fault: Fault): Promise<Round> {
     await sleep(1500);
     const before = ctl.msgs.length;
     const t0 = Date.now();
-    const p0 = performance.now();
-    if (fault === 'kill') await lab.kill('postgres-a');
-    else await lab.partition('a');
-    // Marked once the fault holds (kill returns once the process is gone), its own time added
-    // back below. A write in flight at the fault can still be acknowledged just after (its
-    // reply already on its way): 100 ms later, well below any detection (≥ 2 probe intervals),
-    // such an ack is set aside by marking again, the time to that mark added back instead.
-    writer.mark();
-    let faultMs = performance.now() - p0;
-    await sleep(100);
-    const inFlight = writer.firstAckAfterMark() !== undefined;
-    if (inFlight) {
-      writer.mark();
-      faultMs = performance.now() - p0;
-    }
+    const { faultMs, inFlight } = await injectAndMark(writer, () =>
+      fault === 'kill' ? lab.kill('postgres-a') : lab.partition('a'),
+    );
     const after = (m: Msg) => ctl.msgs.indexOf(m) >= before;
     const outage = await ctl.wait(
       (m) => after(m) && m.event?.type === 'outage' && m.event.service === 'app-db',

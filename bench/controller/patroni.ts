@@ -14,8 +14,7 @@ import {
   servingSite,
   watchPrimaries,
 } from '../../src/lab/index.js';
-
-export type Fault = 'kill' | 'partition';
+import { type Fault, injectAndMark, within } from './fault.js';
 
 export interface PatroniRound {
   fault: Fault;
@@ -28,16 +27,6 @@ export interface PatroniRound {
   checks: number;
   ok: boolean;
   note: string;
-}
-
-function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    p,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what}: no answer in ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
 }
 
 function alive(pid: number): boolean {
@@ -78,19 +67,9 @@ export async function patroniRound(
     writer = await wl.writer('bench_writes', { pauseOnErrorMs: 20 });
     checker = watchPrimaries(lab, 'patroni', 50);
     await sleep(1500);
-    const p0 = performance.now();
-    if (fault === 'kill') await killLeaderPostmaster(lab);
-    else await lab.partition('a');
-    // As Lifeboat's rounds: the fault's own time added back; a write in flight at the fault and
-    // acknowledged within 100 ms is set aside by marking again.
-    writer.mark();
-    let faultMs = performance.now() - p0;
-    await sleep(100);
-    const inFlight = writer.firstAckAfterMark() !== undefined;
-    if (inFlight) {
-      writer.mark();
-      faultMs = performance.now() - p0;
-    }
+    const { faultMs, inFlight } = await injectAndMark(writer, () =>
+      fault === 'kill' ? killLeaderPostmaster(lab) : lab.partition('a'),
+    );
     const more = await writer.waitForMore(1, waitMs);
     const ack = writer.firstAckAfterMark();
     await sleep(1000);

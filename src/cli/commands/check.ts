@@ -14,7 +14,10 @@ export function checkLoadedPlan(loaded: LoadedPlan): CheckResult {
   if (!loaded.plan) return { loaded, analysis: undefined, findings: [], exitCode: 2 };
   const analysis = analyzePlan(loaded.plan);
   const findings = sortDiagnostics(
-    analysis.findings.map((d) => ({ ...d, ...loaded.locate(d.path ?? []) })),
+    analysis.findings.map((d) => {
+      const at = loaded.locate(d.path ?? []);
+      return { ...d, file: at.file, line: at.line, col: at.col };
+    }),
   );
   return { loaded, analysis, findings, exitCode: hasErrors(findings) ? 1 : 0 };
 }

@@ -37,7 +37,7 @@ export interface LoadedPlan {
 export function loadPlan(entry: string, source: PlanSource): LoadedPlan {
   const parsed: ParsedFile[] = [];
   const diagnostics: Diagnostic[] = [];
-  const owners = new Map<string, ParsedFile>();
+  const owners = new Owners();
   // With `key`, the diagnostic's path ends at that key: look it up in its parent mapping.
   const located = (d: Diagnostic, file: ParsedFile, key?: string): Diagnostic => {
     const path = d.path ?? [];
@@ -53,7 +53,7 @@ export function loadPlan(entry: string, source: PlanSource): LoadedPlan {
     locate: (path, key) => {
       const file = ownerOf(path, owners) ?? root;
       const pos = file ? file.locate(path, key) : { line: 1, col: 1 };
-      return { file: file?.file ?? entry, ...pos };
+      return { file: file?.file ?? entry, line: pos.line, col: pos.col };
     },
   };
   if (!root || root.value === undefined) return finish(result);
@@ -61,7 +61,7 @@ export function loadPlan(entry: string, source: PlanSource): LoadedPlan {
   const merged = { ...(root.value as Record<string, unknown>) };
   for (const section of SECTION_NAMES) {
     for (const name of Object.keys((merged[section] as object | undefined) ?? {}))
-      owners.set(`${section}\0${name}`, root);
+      owners.set(section, name, root);
   }
 
   // Each file's entries are validated as soon as they are merged, while the values parsed from
@@ -246,7 +246,7 @@ function readAndParse(
 function mergeFragment(
   frag: ParsedFile,
   merged: Record<string, unknown>,
-  owners: Map<string, ParsedFile>,
+  owners: Owners,
   diagnostics: Diagnostic[],
   located: (d: Diagnostic, f: ParsedFile, key?: string) => Diagnostic,
   validate: (section: SectionName, entries: Record<string, unknown>, name: string) => void,
@@ -279,8 +279,7 @@ function mergeFragment(
     if (!isRecord(merged[section])) merged[section] = {};
     const target = merged[section] as Record<string, unknown>;
     for (const [name, value] of Object.entries(entries)) {
-      const key = `${section}\0${name}`;
-      const first = owners.get(key);
+      const first = owners.get(section, name);
       if (first) {
         const firstPos = first.locate([section, name]);
         diagnostics.push(
@@ -297,16 +296,34 @@ function mergeFragment(
         );
         continue;
       }
-      owners.set(key, frag);
+      owners.set(section, name, frag);
       target[name] = value;
       validate(section as SectionName, target, name);
     }
   }
 }
 
-function ownerOf(path: PlanPath, owners: Map<string, ParsedFile>): ParsedFile | undefined {
+/** Which file defines each entry, by section and name. */
+class Owners {
+  private readonly bySection = new Map<string, Map<string, ParsedFile>>();
+
+  get(section: string, name: string): ParsedFile | undefined {
+    return this.bySection.get(section)?.get(name);
+  }
+
+  set(section: string, name: string, file: ParsedFile): void {
+    let names = this.bySection.get(section);
+    if (!names) {
+      names = new Map();
+      this.bySection.set(section, names);
+    }
+    names.set(name, file);
+  }
+}
+
+function ownerOf(path: PlanPath, owners: Owners): ParsedFile | undefined {
   if (path.length < 2) return undefined;
-  return owners.get(`${String(path[0])}\0${String(path[1])}`);
+  return owners.get(String(path[0]), String(path[1]));
 }
 
 function finish(result: LoadedPlan): LoadedPlan {

@@ -7,7 +7,7 @@
 // Also serves the API at <host:port> (wan's address), for the agents on a and b to renew app-db's
 // fence lease, with an operator token it writes to <agent-token-file>.
 // Usage (by the bench): failover-controller.ts <plan> <state> <intervalMs> <timeoutMs> <failures>
-// <host:port> <agent-token-file>
+// <host:port> <agent-token-file> <fastIntervalMs>
 
 import { writeFileSync } from 'node:fs';
 import { createController } from '../../src/cli/compose/controller.js';
@@ -16,16 +16,16 @@ import type { LoadedPlan } from '../../src/core/plan/index.js';
 import { newToken, tokenHash } from '../../src/server/auth.js';
 import { createServer } from '../../src/server/index.js';
 
-const [plan, state, interval, timeout, failures, listen, tokenFile] = process.argv.slice(2);
-if (!plan || !state || !interval || !timeout || !failures || !listen || !tokenFile) {
+const [plan, state, interval, timeout, failures, listen, tokenFile, fast] = process.argv.slice(2);
+if (!plan || !state || !interval || !timeout || !failures || !listen || !tokenFile || !fast) {
   process.stderr.write(
-    'usage: failover-controller.ts <plan> <state> <interval> <timeout> <failures> <host:port> <agent-token-file>\n',
+    'usage: failover-controller.ts <plan> <state> <interval> <timeout> <failures> <host:port> <agent-token-file> <fastInterval>\n',
   );
   process.exit(2);
 }
 const SERVICE = 'app-db';
 
-/** onOutage failover, and every probe of the service at the bench's interval/timeout/failures. */
+/** onOutage failover, and every probe of the service at the bench's intervals/timeout/failures. */
 function adjust(loaded: LoadedPlan): LoadedPlan {
   const l = withOutagePolicy(loaded, SERVICE, 'failover');
   const p = l.plan;
@@ -34,6 +34,7 @@ function adjust(loaded: LoadedPlan): LoadedPlan {
   const health = (svc.health ?? []).map((h) => ({
     ...h,
     interval: Number(interval),
+    fastInterval: Number(fast),
     timeout: Number(timeout),
     failures: Number(failures),
   }));
@@ -80,7 +81,9 @@ const [host = '', port = ''] = listen.split(':');
 await app.listen({ host, port: Number(port) });
 const probes = composed.controller
   .plan()
-  .services?.[SERVICE]?.health?.map((h) => `${h.name}: ${h.interval}/${h.timeout}/${h.failures}`);
+  .services?.[SERVICE]?.health?.map(
+    (h) => `${h.name}: ${h.interval}/${h.fastInterval}/${h.timeout}/${h.failures}`,
+  );
 write({ type: 'ready', probes });
 
 let closing = false;

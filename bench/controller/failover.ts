@@ -38,7 +38,7 @@ const PLAN = join(ROOT, 'examples', 'lab', 'plan.yaml');
 const CHILD = join(import.meta.dirname, 'failover-controller.ts');
 const CLI = join(ROOT, 'src', 'cli', 'main.ts');
 const API_PORT = 8480;
-const PROBE = { intervalMs: 200, timeoutMs: 150, failures: 3 };
+const PROBE = { intervalMs: 200, fastIntervalMs: 50, timeoutMs: 150, failures: 3 };
 /** The prototype's figures (../shared/LAB-NOTES.md), shown next to this run's own. */
 const PATRONI_NOTES = { kill: 4700, partition: 7300 };
 const SYSTEMS = ['lifeboat', 'patroni-lowest', 'patroni-defaults'] as const;
@@ -107,6 +107,7 @@ class ControllerChild {
         String(PROBE.failures),
         `${ADDRESSES.wan}:${API_PORT}`,
         tokenFile,
+        String(PROBE.fastIntervalMs),
       ],
       {
         stdio: ['pipe', 'pipe', 'inherit'],
@@ -378,7 +379,7 @@ const describe = (s: PatroniSettings) =>
 
 console.log(
   `lifeboat: the controller on the lab plan, app-db onOutage=failover (in memory), probes select-1 + via-haproxy at ` +
-    `interval ${PROBE.intervalMs} ms, timeout ${PROBE.timeoutMs} ms, failures ${PROBE.failures} ` +
+    `interval ${PROBE.intervalMs} ms (${PROBE.fastIntervalMs} ms while failing), timeout ${PROBE.timeoutMs} ms, failures ${PROBE.failures} ` +
     `(in memory); run as a child in lb-wan (ip netns exec, LIFEBOAT_IN_LAB_NETNS=lb); HAProxy port 5432`,
 );
 for (const [name, p] of Object.entries(PATRONI))

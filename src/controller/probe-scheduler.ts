@@ -214,6 +214,15 @@ export class ProbeScheduler {
     } else slot.last = { ok: ok === true, at: now, ms, detail };
     const failures = slot.failures;
     const changed = recordResult(slot, ok, now);
+    // Changing (failing but not down yet, or passing but not up yet): the next probe comes after
+    // `fastInterval`, so that confirming a change takes one interval and a few fast ones.
+    const { fastInterval, interval } = slot.spec.probe;
+    if (
+      fastInterval !== undefined &&
+      fastInterval < interval &&
+      ((ok === false && slot.state !== 'down') || (ok === true && slot.state !== 'up'))
+    )
+      this.#schedule(s, slot, fastInterval);
     // Every sample is in the history; the stream carries the changes only (2,000 probes a
     // second would drown whoever follows it).
     if (flipped)

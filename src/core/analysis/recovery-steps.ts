@@ -38,9 +38,17 @@ export function unknownStep(
   return { step, description, ms: 0, source: 'unknown' };
 }
 
-/** How long one probe takes to declare the service down: `failures` misses, the last timing out. */
+/** The interval between the probes that confirm a change (`fastInterval`, else `interval`). */
+function confirmMs(p: Probe): number {
+  return p.fastInterval !== undefined && p.fastInterval < p.interval ? p.fastInterval : p.interval;
+}
+
+/**
+ * How long one probe takes to declare the service down: `failures` misses, the first up to an
+ * `interval` after the fault, the others `fastInterval` apart, the last timing out.
+ */
 export function probeDetectionMs(p: Probe): number {
-  return p.interval * p.failures + p.timeout;
+  return p.interval + confirmMs(p) * (p.failures - 1) + p.timeout;
 }
 
 /** Detection: the fastest probe, else a human noticing (`detection.manual`). */
@@ -54,7 +62,10 @@ export function detectStep(svc: Service, manualMs: number): RtoStep {
   if (best)
     return {
       step: 'detect',
-      description: `probe \`${best.name}\`: ${best.failures} × ${humanDuration(best.interval)} + ${humanDuration(best.timeout)} timeout`,
+      description:
+        confirmMs(best) === best.interval
+          ? `probe \`${best.name}\`: ${best.failures} × ${humanDuration(best.interval)} + ${humanDuration(best.timeout)} timeout`
+          : `probe \`${best.name}\`: ${humanDuration(best.interval)} + ${best.failures - 1} × ${humanDuration(confirmMs(best))} + ${humanDuration(best.timeout)} timeout`,
       ms: probeDetectionMs(best),
       source: 'probe',
     };

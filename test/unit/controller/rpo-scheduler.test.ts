@@ -165,6 +165,42 @@ describe('the scheduler', () => {
     expect(h.clock.pending).toBe(0);
   });
 
+  it('with fastInterval, confirms a failure at the fast pace: one interval, then the fast ones', async () => {
+    const plan = testPlan('notify');
+    const svc = plan.services?.['app-db'];
+    // interval 1 s, failures 3: without fastInterval, ~3 s from the first failure to down.
+    if (svc)
+      svc.health = [
+        sqlProbe('select-1', { fastInterval: 100 }),
+        sqlProbe('select-1-witness', { from: 'witness', fastInterval: 100 }),
+      ];
+    h = harness(plan, { jitter: 0 });
+    await h.c.start();
+    await h.clock.advance(3_000);
+    h.net.down.add('a');
+    const t0 = h.clock.now();
+    let downAt: number | undefined;
+    for (let i = 0; i < 100 && downAt === undefined; i++) {
+      await h.clock.advance(20);
+      if (h.c.service('app-db')?.outage) downAt = h.clock.now();
+    }
+    // At most one interval to the first failure, then two fast probes (and the wheel's ticks).
+    expect(downAt).toBeDefined();
+    expect((downAt ?? 0) - t0).toBeLessThanOrEqual(1000 + 2 * 100 + 60);
+    const a = h.c
+      .probeHistory('app-db')
+      .filter((x) => x.site === 'a' && x.probe === 'select-1' && !x.ok);
+    const gaps = a.slice(1).map((x, i) => Date.parse(x.at) - Date.parse(a[i]?.at ?? ''));
+    expect(gaps.slice(0, 2).every((g) => g <= 120)).toBe(true);
+    // Down: back to the plain interval.
+    const n = a.length;
+    await h.clock.advance(900);
+    expect(
+      h.c.probeHistory('app-db').filter((x) => x.site === 'a' && x.probe === 'select-1' && !x.ok)
+        .length,
+    ).toBeLessThanOrEqual(n + 1);
+  });
+
   it('detects an outage from the timers alone', async () => {
     h = harness(testPlan('notify'));
     await h.c.start();

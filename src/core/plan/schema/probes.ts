@@ -5,6 +5,9 @@ import { duration, host, name, text } from './primitives.js';
 const probeCommon = {
   name: name('Probe name, unique within the service.'),
   interval: duration('Time between two probes.').prefault('10s'),
+  fastInterval: duration(
+    'Time between two probes while the result is changing: after a failure until the probe is down (or `failures` passes), after a success until it is up again. Detection then takes one `interval` and `failures` − 1 of these (HAProxy calls it `fastinter`). Default: `interval`.',
+  ).optional(),
   timeout: duration('Time after which one probe counts as failed.').prefault('2s'),
   failures: z
     .number()

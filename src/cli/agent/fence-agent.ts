@@ -36,6 +36,8 @@ interface Held {
   /** Fenced since the last grant: not again until a new grant (or a revocation) asks. */
   fenced: boolean;
   fencing: boolean;
+  /** The last `unknown` answer's reason, so that it is logged once. */
+  unknown?: string;
 }
 
 export class FenceAgent {
@@ -96,9 +98,11 @@ export class FenceAgent {
         } else if (a.state === 'revoked') {
           h.fenceAt = undefined;
           await this.fenceNow(h, 'the controller revoked the lease');
-        } else if (a.state === 'unknown') {
+        } else if (a.state === 'unknown' && h.unknown !== a.why) {
+          // Told once, not on every renewal.
           this.o.log(`${a.service}/${a.dataSet}: the controller knows no lease here (${a.why})`);
         }
+        h.unknown = a.state === 'unknown' ? a.why : undefined;
       }
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);

@@ -107,6 +107,20 @@ describe('the agent', () => {
     expect(fenced).toEqual(['the controller revoked the lease']);
   });
 
+  it('tells an unknown lease once, not on every renewal', async () => {
+    const lines: string[] = [];
+    const a = new FenceAgent({
+      node: 'c',
+      leases: [{ ...key, ttlMs: 1500, renewEveryMs: 200 }],
+      now: () => 0,
+      log: (l) => lines.push(l),
+      renew: async (keys) => keys.map((k) => ({ ...k, state: 'unknown' as const, why: 'no copy' })),
+      fence: async () => 'stopped',
+    });
+    for (let i = 0; i < 5; i++) await a.renewOnce();
+    expect(lines.filter((l) => l.includes('knows no lease'))).toHaveLength(1);
+  });
+
   it('guards a quarter of ttl, at most 500 ms', () => {
     expect(guardMs(1500)).toBe(375);
     expect(guardMs(10_000)).toBe(500);

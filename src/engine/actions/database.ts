@@ -39,7 +39,12 @@ export const fence: ActionHandler = {
     const mode = ctx.step.args.mode === 'read-only' ? 'read-only' : ('stop' as FenceMode);
     const driver = capable(ctx, db(ctx), isFenceable, 'be fenced');
     const dataSet = str(ctx.step, 'dataSet');
-    const lease = ctx.drivers.leases?.revoke(ctx.step.service, dataSet, ctx.step.target);
+    // Only a stop fence (failover) revokes: a read-only fence (switchover) keeps the old primary
+    // serving reads while its replica catches up, and its agent must not stop it meanwhile.
+    const lease =
+      mode === 'stop'
+        ? ctx.drivers.leases?.revoke(ctx.step.service, dataSet, ctx.step.target)
+        : undefined;
     if (!lease?.held) return driver.fence(ctx.op, mode);
     const direct = new AbortController();
     const op = { ...ctx.op, signal: AbortSignal.any([ctx.op.signal, direct.signal]) };

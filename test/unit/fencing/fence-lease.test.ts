@@ -128,7 +128,12 @@ describe('the agent', () => {
 });
 
 describe("the engine's fence action", () => {
-  function ctx(fenceImpl: () => Promise<{ changed: boolean; detail: string }>, safeAt: number) {
+  let revoked = 0;
+  function ctx(
+    fenceImpl: () => Promise<{ changed: boolean; detail: string }>,
+    safeAt: number,
+    mode = 'stop',
+  ) {
     const driver = { kind: 'postgres', target: 'a', fence: fenceImpl, unfence: fenceImpl };
     return {
       step: {
@@ -136,13 +141,16 @@ describe("the engine's fence action", () => {
         service: 'app-db',
         action: 'postgres.fence',
         target: 'a',
-        args: { dataSet: 'pg', mode: 'stop' },
+        args: { dataSet: 'pg', mode },
       },
       op: { signal: new AbortController().signal },
       drivers: {
         database: () => driver,
         leases: {
-          revoke: () => ({ held: true, safeAt, ttlMs: 1500, lastRenewedAt: safeAt - 1600 }),
+          revoke: () => {
+            revoked++;
+            return { held: true, safeAt, ttlMs: 1500, lastRenewedAt: safeAt - 1600 };
+          },
           restore: () => undefined,
         },
       },
@@ -161,6 +169,15 @@ describe("the engine's fence action", () => {
     expect(Date.now() - t0).toBeLessThan(3000);
     expect(r.detail).toMatch(/fenced by its lease/);
     expect(r.data).toMatchObject({ byLease: true });
+  });
+
+  it('a read-only fence (switchover) does not revoke the lease: the old primary keeps serving reads', async () => {
+    const before = revoked;
+    const r = await fence.apply(
+      ctx(async () => ({ changed: true, detail: 'a read-only' }), Date.now() + 5000, 'read-only'),
+    );
+    expect(r.detail).toBe('a read-only');
+    expect(revoked).toBe(before);
   });
 
   it('a node reached first is fenced directly, without waiting for the lease', async () => {

@@ -21,7 +21,6 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import {
   ADDRESSES,
-  countPresent,
   Lab,
   openWorkload,
   PATRONI_DEFAULTS,
@@ -30,7 +29,7 @@ import {
   watchPrimaries,
 } from '../../src/lab/index.js';
 import { openSqliteStore } from '../../src/store/index.js';
-import { type Fault, injectAndMark, within } from './fault.js';
+import { endRound, type Fault, injectAndMark, type RoundEnd, within } from './fault.js';
 import { type PatroniRound, patroniRound } from './patroni.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -196,17 +195,13 @@ async function stopAgent(child: ChildProcess): Promise<void> {
   await within(gone, 5000, 'agent stop').catch(() => child.kill('SIGKILL'));
 }
 
-interface Round {
+interface Round extends RoundEnd {
   fault: Fault;
   firstAckMs: number;
   detectMs: number;
   decideMs: number;
   steps: Record<string, number>;
   runMs: number;
-  lost: number;
-  acked: number;
-  doubles: number;
-  checks: number;
   ok: boolean;
   note: string;
 }
@@ -279,14 +274,7 @@ async function round(lab: Lab, fault: Fault): Promise<Round> {
     );
     await writer.waitForMore(1, 10_000);
     const ack = writer.firstAckAfterMark();
-    // A second of writes on the new primary, then the checks.
-    await sleep(1000);
-    await writer.stop();
-    await checker.stop();
-    const c = await wl.connect();
-    const acked = [...writer.acked];
-    const present = await countPresent(c, 'bench_writes', acked);
-    await c.end();
+    const roundEnd = await endRound(wl, writer, checker, 'postgres');
     // The agents first: with the controller gone, the new primary's agent would fence it.
     for (const a of agents) await stopAgent(a);
     await ctl.stop();
@@ -322,10 +310,7 @@ async function round(lab: Lab, fault: Fault): Promise<Round> {
       decideMs: runStart - outageAt,
       steps,
       runMs: lastEntry - runStart,
-      lost: acked.length - present,
-      acked: acked.length,
-      doubles: checker.doubles.length,
-      checks: checker.checks,
+      ...roundEnd,
       ok: end.event?.state === 'succeeded' && ack !== undefined && firstAckMs > detectMs,
       note: `run ${end.event?.state}, fenced ${byLease ? 'by its lease' : 'directly'}${inFlight ? ', an in-flight write acked just after the fault set aside' : ''}${ack !== undefined && firstAckMs <= detectMs ? ' (ack before detection!)' : ''}`,
     };
@@ -470,26 +455,12 @@ console.log(
 console.log('| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | --- |');
 for (const fault of FAULTS) {
   for (const system of order) {
-    const firsts =
-      system === 'lifeboat'
-        ? results.filter((r) => r.fault === fault && r.ok).map((r) => r.firstAckMs)
-        : patroniResults
-            .filter((r) => r.system === system && r.fault === fault && r.ok)
-            .map((r) => r.firstAckMs);
-    const all =
+    const all: (RoundEnd & { ok: boolean; firstAckMs: number })[] =
       system === 'lifeboat'
         ? results.filter((r) => r.fault === fault)
         : patroniResults.filter((r) => r.system === system && r.fault === fault);
-    const served =
-      system === 'lifeboat'
-        ? 'b'
-        : [
-            ...new Set(
-              patroniResults
-                .filter((r) => r.system === system && r.fault === fault)
-                .map((r) => r.servedBy),
-            ),
-          ].join(', ');
+    const firsts = all.filter((r) => r.ok).map((r) => r.firstAckMs);
+    const served = [...new Set(all.map((r) => r.servedBy))].join(', ');
     let verdict = '';
     if (system === 'lifeboat') {
       const base = patroniMedian('patroni-lowest', fault);

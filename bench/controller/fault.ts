@@ -1,7 +1,15 @@
 // What the controller benchmark's two sides (Lifeboat, bench/controller/failover.ts; Patroni,
-// bench/controller/patroni.ts) share: a bound on a step, and the fault with the writer's mark.
+// bench/controller/patroni.ts) share: a bound on a step, the fault with the writer's mark, and
+// the end of a round (the writes counted where the service is served from).
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Writer } from '../../src/lab/index.js';
+import {
+  countPresent,
+  type PrimaryChecker,
+  servingSite,
+  type Workload,
+  type WorkloadEngine,
+  type Writer,
+} from '../../src/lab/index.js';
 
 export type Fault = 'kill' | 'partition';
 
@@ -38,4 +46,44 @@ export async function injectAndMark(
     faultMs = performance.now() - p0;
   }
   return { faultMs, inFlight };
+}
+
+/** What a round found once the writes stopped. */
+export interface RoundEnd {
+  acked: number;
+  /** Acknowledged ids absent where the service is served from now. */
+  lost: number;
+  /** The site serving writes through HAProxy after the round. */
+  servedBy: string;
+  doubles: number;
+  checks: number;
+}
+
+/**
+ * A second more of writes on the new primary, then the writer and the checker stopped, and the
+ * acknowledged ids counted through HAProxy, where the service is served from now.
+ */
+export async function endRound(
+  wl: Workload,
+  writer: Writer,
+  checker: PrimaryChecker,
+  engine: WorkloadEngine,
+): Promise<RoundEnd> {
+  await sleep(1000);
+  await writer.stop();
+  await checker.stop();
+  const c = await wl.connect();
+  try {
+    const acked = [...writer.acked];
+    const present = await countPresent(c, 'bench_writes', acked);
+    return {
+      acked: acked.length,
+      lost: acked.length - present,
+      servedBy: await servingSite(c, engine),
+      doubles: checker.doubles.length,
+      checks: checker.checks,
+    };
+  } finally {
+    await c.end();
+  }
 }

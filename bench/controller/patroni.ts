@@ -6,25 +6,17 @@
 // service is then served from, lost acknowledged writes and moments with two writable primaries.
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  countPresent,
   type Lab,
   openWorkload,
   type PatroniSettings,
   patroniPostmasterPid,
-  servingSite,
   watchPrimaries,
 } from '../../src/lab/index.js';
-import { type Fault, injectAndMark, within } from './fault.js';
+import { endRound, type Fault, injectAndMark, type RoundEnd, within } from './fault.js';
 
-export interface PatroniRound {
+export interface PatroniRound extends RoundEnd {
   fault: Fault;
   firstAckMs: number;
-  /** The site serving writes after the round: `a` when Patroni restarted the primary in place. */
-  servedBy: string;
-  lost: number;
-  acked: number;
-  doubles: number;
-  checks: number;
   ok: boolean;
   note: string;
 }
@@ -72,24 +64,13 @@ export async function patroniRound(
     );
     const more = await writer.waitForMore(1, waitMs);
     const ack = writer.firstAckAfterMark();
-    await sleep(1000);
-    await writer.stop();
-    await checker.stop();
-    const c = await wl.connect();
-    const acked = [...writer.acked];
-    const present = await countPresent(c, 'bench_writes', acked);
-    const servedBy = await servingSite(c, 'patroni');
-    await c.end();
+    const end = await endRound(wl, writer, checker, 'patroni');
     return {
       fault,
       firstAckMs: ack === undefined ? Number.NaN : ack + faultMs,
-      servedBy,
-      lost: acked.length - present,
-      acked: acked.length,
-      doubles: checker.doubles.length,
-      checks: checker.checks,
+      ...end,
       ok: more && ack !== undefined,
-      note: `served by ${servedBy}${inFlight ? ', an in-flight write acked just after the fault set aside' : ''}${more ? '' : `, no write within ${waitMs} ms`}`,
+      note: `served by ${end.servedBy}${inFlight ? ', an in-flight write acked just after the fault set aside' : ''}${more ? '' : `, no write within ${waitMs} ms`}`,
     };
   } finally {
     await writer?.stop().catch(() => undefined);

@@ -9,6 +9,7 @@
 // A lease nobody renewed lately (no agent, or an agent dead for long) is not held: its node may
 // still serve, and a run must fence it by reaching it or ask a person. One clock: wall-clock ms
 // (Date.now) on this host; the agents' own clocks only measure intervals.
+import type { FenceLeaseTerms } from '../core/plan/index.js';
 import type { FenceLeases, LeaseRevocation } from '../engine/index.js';
 
 /** What the agent must be told for one data set. */
@@ -47,10 +48,7 @@ export class LeaseBook implements FenceLeases {
    * (undefined when it has none); read on each call, so that a plan reload applies.
    */
   constructor(
-    private readonly terms: (
-      service: string,
-      dataSet: string,
-    ) => (LeaseTerms & { nodes: readonly string[] }) | undefined,
+    private readonly terms: (service: string, dataSet: string) => FenceLeaseTerms | undefined,
     private readonly now: () => number = Date.now,
   ) {
     this.#startedAt = now();

@@ -3,18 +3,17 @@
 // the controller's API, and stops the node's server if it is a writable primary once a lease runs
 // out or is revoked. With --lab it runs inside the lab node's namespace (`<lab>-<node>`), where a
 // partition cuts it off from the controller as it would a real node.
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { LeaseAnswer, LeaseKey } from '../../controller/index.js';
 import { LifeboatError } from '../../core/errors/index.js';
-import type { Plan } from '../../core/plan/index.js';
+import { fenceLeaseTerms, type Plan } from '../../core/plan/index.js';
 import { isReplicating } from '../../drivers/driver.js';
 import { LocalNodeRunner } from '../../drivers/node-runner.js';
 import { resolveSecret } from '../../drivers/secrets.js';
-import { LAB_NAME_RE } from '../../lab/index.js';
 import { FenceAgent, type LeaseSpec } from '../agent/fence-agent.js';
 import { DriverFactory } from '../compose/driver-factory.js';
+import { enterLabNetwork } from '../compose/environment.js';
 import { loadPlanFile } from '../plan-files.js';
 import type { CommandModule, Io } from '../program.js';
 
@@ -26,49 +25,20 @@ interface Opts {
   lab?: string;
 }
 
-const IN_LAB = 'LIFEBOAT_IN_LAB_NETNS';
-
-/** The data sets of the plan with a fenceLease that `node` holds a copy of. Pure. */
+/** The data sets of the plan with a fence lease that `node` holds a copy of. Pure. */
 export function leasesOf(plan: Plan, node: string): LeaseSpec[] {
   const out: LeaseSpec[] = [];
-  for (const [service, svc] of Object.entries(plan.services ?? {})) {
+  for (const [service, svc] of Object.entries(plan.services ?? {}))
     for (const ds of svc.data ?? []) {
-      if (!ds.fenceLease) continue;
-      if (ds.kind !== 'postgres' && ds.kind !== 'mariadb') continue;
-      if (ds.source !== node && !(ds.targets ?? []).includes(node)) continue;
-      const ttlMs = ds.fenceLease.ttl;
-      out.push({
-        service,
-        dataSet: ds.name,
-        ttlMs,
-        renewEveryMs: ds.fenceLease.renewEvery ?? Math.max(50, Math.round(ttlMs / 5)),
-      });
+      const t = fenceLeaseTerms(ds);
+      if (t?.nodes.includes(node))
+        out.push({ service, dataSet: ds.name, ttlMs: t.ttlMs, renewEveryMs: t.renewEveryMs });
     }
-  }
   return out;
 }
 
 function usage(message: string): LifeboatError {
   return new LifeboatError('LB_E_CLI_USAGE', message);
-}
-
-/** With --lab, runs this command again inside `<lab>-<node>` (once) and exits with its status. */
-function enterNode(lab: string, node: string): void {
-  if (process.env[IN_LAB] === lab) return;
-  if (!LAB_NAME_RE.test(lab)) throw usage(`--lab ${JSON.stringify(lab)} is not a lab name`);
-  const r = spawnSync(
-    'ip',
-    [
-      'netns',
-      'exec',
-      `${lab}-${node}`,
-      process.execPath,
-      ...process.execArgv,
-      ...process.argv.slice(1),
-    ],
-    { stdio: 'inherit', env: { ...process.env, [IN_LAB]: lab } },
-  );
-  process.exit(r.status ?? 1);
 }
 
 function readToken(opts: Opts): string {
@@ -96,7 +66,7 @@ export function agentCommand(io?: Io): CommandModule {
       .option('--lab <name>', "run inside the lab node's namespace")
       .action(async (opts: Opts, cmd: Command) => {
         const err = io?.err ?? (cmd.parent?.configureOutput().writeErr as (t: string) => void);
-        if (opts.lab !== undefined) enterNode(opts.lab, opts.node);
+        if (opts.lab !== undefined) enterLabNetwork(opts.lab, opts.node);
         const url = new URL(opts.controller);
         if (url.protocol !== 'http:' && url.protocol !== 'https:')
           throw usage('--controller must be an http:// or https:// URL');

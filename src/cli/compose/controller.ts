@@ -12,7 +12,7 @@ import {
   type Notifier,
 } from '../../controller/index.js';
 import { LifeboatError } from '../../core/errors/index.js';
-import type { LoadedPlan, Plan, Probe } from '../../core/plan/index.js';
+import { fenceLeaseTerms, type LoadedPlan, type Plan, type Probe } from '../../core/plan/index.js';
 import type { Probing } from '../../drivers/driver.js';
 import { CommandProbe } from '../../drivers/probes/index.js';
 import { defaultStatePath, openSqliteStore, type SqliteStateStore } from '../../store/index.js';
@@ -170,13 +170,7 @@ export function createController(options: CreateControllerOptions): ComposedCont
   let applied: Plan | undefined;
   const leases = new LeaseBook((service, dataSet) => {
     const ds = applied?.services?.[service]?.data?.find((d) => d.name === dataSet);
-    if (!ds?.fenceLease) return undefined;
-    const ttlMs = ds.fenceLease.ttl;
-    return {
-      ttlMs,
-      renewEveryMs: ds.fenceLease.renewEvery ?? Math.max(50, Math.round(ttlMs / 5)),
-      nodes: [...(ds.source ? [ds.source] : []), ...(ds.targets ?? [])],
-    };
+    return ds ? fenceLeaseTerms(ds) : undefined;
   });
   let controller: Controller;
   try {

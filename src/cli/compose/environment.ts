@@ -144,10 +144,11 @@ export function sshEnvironment(plan: Plan): DriverEnvironment {
 const IN_LAB = 'LIFEBOAT_IN_LAB_NETNS';
 
 /**
- * With `--lab NAME`, runs this same command again inside the lab's `<NAME>-wan` namespace (once)
- * and exits with its status; returns when already there.
+ * With `--lab NAME`, runs this same command again inside the lab's `<NAME>-<place>` namespace
+ * (once) and exits with its status; returns when already there. `wan` (the default) is where
+ * clients and the controller live; a node's name (a, b) is where its agent runs.
  */
-export function enterLabNetwork(lab: string): void {
+export function enterLabNetwork(lab: string, place = 'wan'): void {
   if (process.env[IN_LAB] === lab) return;
   if (!LAB_NAME_RE.test(lab))
     throw new LifeboatError(
@@ -159,7 +160,7 @@ export function enterLabNetwork(lab: string): void {
     [
       'netns',
       'exec',
-      `${lab}-wan`,
+      `${lab}-${place}`,
       process.execPath,
       ...process.execArgv,
       ...process.argv.slice(1),

@@ -5,11 +5,29 @@
 import { describe, expect, it } from 'vitest';
 import { FenceAgent, guardMs } from '../../../src/cli/agent/fence-agent.js';
 import { HELD_WITHIN_MS, LeaseBook, SAFETY_MARGIN_MS } from '../../../src/controller/leases.js';
+import type { DataSet } from '../../../src/core/plan/index.js';
+import { fenceLeaseTerms } from '../../../src/core/plan/index.js';
 import { fence } from '../../../src/engine/actions/database.js';
 import type { ActionContext } from '../../../src/engine/actions/types.js';
 
 const terms = () => ({ ttlMs: 1500, renewEveryMs: 200, nodes: ['a', 'b'] });
 const key = { service: 'app-db', dataSet: 'pg' };
+
+describe("a data set's lease terms", () => {
+  it('read the same for the controller and the agent: ttl, renewal (default ttl / 5), nodes', () => {
+    const pg = { name: 'pg', kind: 'postgres', source: 'a', targets: ['b'] } as DataSet;
+    expect(fenceLeaseTerms({ ...pg, fenceLease: { ttl: 1500 } })).toEqual({
+      ttlMs: 1500,
+      renewEveryMs: 300,
+      nodes: ['a', 'b'],
+    });
+    expect(
+      fenceLeaseTerms({ ...pg, fenceLease: { ttl: 1200, renewEvery: 200 } })?.renewEveryMs,
+    ).toBe(200);
+    expect(fenceLeaseTerms(pg)).toBeUndefined();
+    expect(fenceLeaseTerms({ ...pg, kind: 'files', fenceLease: { ttl: 1500 } })).toBeUndefined();
+  });
+});
 
 describe('the lease book', () => {
   it('grants a node holding a copy, refuses others, and stops granting once revoked', () => {

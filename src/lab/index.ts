@@ -8,7 +8,7 @@ export { type InstallReport, installPackages, LAB_PACKAGES } from './install.js'
 export { VRRP, vipHolders } from './keepalived.js';
 export { Lab, type LabOpenOptions, type UpReport } from './lab.js';
 export { myAdminSql, myTcpQuery } from './mariadb.js';
-export type { Direction, LinkScope } from './partition.js';
+export { type Direction, type LinkScope, siteCutOff } from './partition.js';
 export { DEFAULT_LAB_NAME, DEFAULT_LAB_ROOT, labPaths } from './paths.js';
 export {
   PATRONI_DEFAULTS,

@@ -119,3 +119,15 @@ export async function partitionedSites(wanNs: string): Promise<Site[]> {
   const r = await run(inNamespace(wanNs, ['nft', 'list', 'tables', 'bridge']), { timeoutMs: 5000 });
   return r.code === 0 ? parsePartitionedSites(r.stdout) : [];
 }
+
+/**
+ * Whether `site` is cut off from wan for anything but database replication now: a partition
+ * table of all links (in either or both directions) is loaded. One of `--link replication` only
+ * drops the database ports (its rules name a `dport`), and leaves management reachable.
+ */
+export async function siteCutOff(wanNs: string, site: Site): Promise<boolean> {
+  const r = await run(inNamespace(wanNs, ['nft', 'list', 'table', 'bridge', tableName(site)]), {
+    timeoutMs: 5000,
+  });
+  return r.code === 0 && !/dport/.test(r.stdout);
+}

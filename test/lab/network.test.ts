@@ -1,7 +1,7 @@
 // Given a two-site lab with an HTTP service at each site, when a site is cut off (both ways or
 // one way), then wan and the other sites cannot reach it, and healing restores every path.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADDRESSES, type Lab, PORTS } from '../../src/lab/index.js';
+import { ADDRESSES, type Lab, PORTS, siteCutOff } from '../../src/lab/index.js';
 import { httpRequest } from '../../src/lab/probes.js';
 import { freshLab, namespaces, reaches, udpDelivered, within } from './helpers.js';
 
@@ -53,6 +53,9 @@ describe('the lab network', () => {
     expect(await reaches(lab, 'a', ADDRESSES.b, PORTS.http)).toBe(false);
     expect(await reaches(lab, 'wan', ADDRESSES.b, PORTS.http)).toBe(true);
     expect(await reaches(lab, 'witness', ADDRESSES.b, PORTS.http)).toBe(true);
+    // What LIFEBOAT_LAB_NO_OOB reads: a cut of every link, not of replication only.
+    expect(await siteCutOff(lab.namespaces.wan, 'a')).toBe(true);
+    expect(await siteCutOff(lab.namespaces.wan, 'b')).toBe(false);
     timings.heal = (await lab.heal('a')).ms;
     expect(await lab.partitions()).toEqual([]);
     timings.healToReachable = await within(
@@ -60,6 +63,11 @@ describe('the lab network', () => {
       5000,
     );
     expect(await reaches(lab, 'b', ADDRESSES.a, PORTS.http)).toBe(true);
+    expect(await siteCutOff(lab.namespaces.wan, 'a')).toBe(false);
+    // A cut of replication only leaves the site's management reachable.
+    await lab.partition('a', { link: 'replication' });
+    expect(await siteCutOff(lab.namespaces.wan, 'a')).toBe(false);
+    await lab.heal('a');
   });
 
   it('a partition is a silent blackhole: the carrier stays up, packets vanish', async () => {

@@ -3,30 +3,14 @@
 // WAN. With LIFEBOAT_LAB_NO_OOB=1 there is no such path: a command for a node of a cut-off site
 // fails as unreachable (LB_E_DRIVER_UNREACHABLE), as SSH to it would — so that a failover must
 // fence the isolated primary by its lease (bench/controller/failover.ts, the fence-lease lab test).
-import { execFile } from 'node:child_process';
 import { LifeboatError } from '../../core/errors/index.js';
 import type { NodeRunner, NodeRunOptions, NodeRunResult } from '../../drivers/node-runner.js';
+import { namespacesOf, SITES, type Site, siteCutOff } from '../../lab/index.js';
 
 export const NO_OOB_ENV = 'LIFEBOAT_LAB_NO_OOB';
 
 export function labHasNoOutOfBand(): boolean {
   return process.env[NO_OOB_ENV] === '1';
-}
-
-/**
- * Whether `site` of `lab` is cut off from wan now: a partition table exists that cuts every port
- * (`lifeboat lab partition`; one that cuts only replication leaves management reachable).
- */
-export function siteCutOff(lab: string, site: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    execFile(
-      'ip',
-      ['netns', 'exec', `${lab}-wan`, 'nft', 'list', 'table', 'bridge', `lifeboat_cut_${site}`],
-      { encoding: 'utf8', timeout: 5000 },
-      // No table (or no answer): not cut off.
-      (error, stdout) => resolve(!error && !/dport/.test(stdout)),
-    );
-  });
 }
 
 /** A runner that refuses, as unreachable, while the node's site is cut off. */
@@ -41,7 +25,8 @@ export class PartitionAwareRunner implements NodeRunner {
   }
   async run(argv: string[], opts: NodeRunOptions): Promise<NodeRunResult> {
     // The lab's nodes are named after their sites (a, b, witness).
-    if (await siteCutOff(this.lab, this.node))
+    const site = (SITES as readonly string[]).includes(this.node) ? (this.node as Site) : undefined;
+    if (site && (await siteCutOff(namespacesOf(this.lab).wan, site)))
       throw new LifeboatError(
         'LB_E_DRIVER_UNREACHABLE',
         `${this.node} cannot be reached: its site is cut off (lab without out-of-band access)`,

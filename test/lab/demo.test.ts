@@ -6,7 +6,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { namespaces } from './helpers.js';
+import { namespaces, pollFor } from './helpers.js';
 import { BIN, ROOT } from './runbooks/cli.js';
 
 interface Demo {
@@ -34,15 +34,8 @@ function startDemo(args: string[]): Demo {
   return running;
 }
 
-async function until<T>(what: string, f: () => Promise<T | undefined>, ms: number, d?: Demo) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    const v = await f().catch(() => undefined);
-    if (v !== undefined) return v;
-    await sleep(250);
-  }
-  throw new Error(`timed out waiting for ${what}\n${d?.out() ?? ''}`);
-}
+const until = <T>(what: string, f: () => Promise<T | undefined>, ms: number, d?: Demo) =>
+  pollFor(what, f, ms, { detail: () => d?.out() ?? '' });
 
 /** SIGINT, then the demo's own teardown, bounded. */
 async function stop(d: Demo): Promise<number | null> {

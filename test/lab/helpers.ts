@@ -103,3 +103,24 @@ export async function within(
   }
   throw new Error(`condition not met within ${timeoutMs} ms`);
 }
+
+/**
+ * Polls `f` until it gives a value (an error counts as none yet); throws naming `what`, with
+ * `detail()` (a process's output, the last state seen), after `timeoutMs`.
+ */
+export async function pollFor<T>(
+  what: string,
+  f: () => Promise<T | undefined>,
+  timeoutMs: number,
+  opts: { stepMs?: number; detail?: () => string } = {},
+): Promise<T> {
+  const stepMs = opts.stepMs ?? 250;
+  const end = Date.now() + timeoutMs;
+  for (let i = 0; i < Math.ceil(timeoutMs / stepMs) + 1 && Date.now() < end; i++) {
+    const v = await f().catch(() => undefined);
+    if (v !== undefined) return v;
+    await sleep(stepMs);
+  }
+  const detail = opts.detail?.() ?? '';
+  throw new Error(`timed out waiting for ${what}${detail ? `\n${detail}` : ''}`);
+}

@@ -8,7 +8,6 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import {
   ADDRESSES,
@@ -17,6 +16,7 @@ import {
   servingSite,
   watchPrimaries,
 } from '../../../src/lab/index.js';
+import { pollFor } from '../helpers.js';
 import { BIN, LAB_PLAN, runCli } from './cli.js';
 import { workloadLab } from './fixture.js';
 
@@ -73,16 +73,6 @@ async function api(token: string, path: string, body?: unknown): Promise<unknown
   return JSON.parse(out || 'null');
 }
 
-async function until<T>(what: string, ms: number, f: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (let i = 0; i < 1000 && Date.now() < deadline; i++) {
-    const v = await f();
-    if (v !== undefined) return v;
-    await sleep(200);
-  }
-  throw new Error(`${what}: not within ${ms} ms`);
-}
-
 interface RunView {
   id: string;
   service: string;
@@ -113,8 +103,11 @@ describe('fence lease: site a cut off, no out-of-band path', () => {
         ],
         env,
       );
-      await until('the API', 30_000, async () =>
-        serve?.lines.some((l) => l.includes('lifeboat serve:')) ? true : undefined,
+      await pollFor(
+        'the API',
+        async () => (serve?.lines.some((l) => l.includes('lifeboat serve:')) ? true : undefined),
+        30_000,
+        { stepMs: 200 },
       );
       for (const node of ['a', 'b'])
         agents.push(
@@ -126,28 +119,42 @@ describe('fence lease: site a cut off, no out-of-band path', () => {
             env,
           ),
         );
-      await until('both agents holding their lease', 30_000, async () =>
-        agents.every((a) => a.lines.some((l) => l.includes('lease granted'))) ? true : undefined,
+      await pollFor(
+        'both agents holding their lease',
+        async () =>
+          agents.every((a) => a.lines.some((l) => l.includes('lease granted'))) ? true : undefined,
+        30_000,
+        { stepMs: 200 },
       );
       expect(await writer.waitForMore(10, 10_000)).toBe(true);
 
       await f.lab.partition('a');
-      const run = await until('the proposed failover of app-db', 30_000, async () => {
-        const runs = (await api(token, '/api/v1/runs')) as RunView[] | null;
-        return runs?.find((r) => r.service === 'app-db' && r.state === 'waiting-approval');
-      });
+      const run = await pollFor(
+        'the proposed failover of app-db',
+        async () => {
+          const runs = (await api(token, '/api/v1/runs')) as RunView[] | null;
+          return runs?.find((r) => r.service === 'app-db' && r.state === 'waiting-approval');
+        },
+        30_000,
+        { stepMs: 200 },
+      );
       expect(
         await api(token, `/api/v1/runs/${run.id}/approve`, { stepId: 'app-db/approve-run' }),
       ).toEqual({ ok: true });
       let last: RunView | null = null;
-      const done = await until('the failover to end', 60_000, async () => {
-        last = (await api(token, `/api/v1/runs/${run.id}`)) as RunView | null;
-        return last && ['succeeded', 'failed', 'aborted'].includes(last.state) ? last : undefined;
-      }).catch((e: unknown) => {
-        throw new Error(
-          `${e instanceof Error ? e.message : String(e)}; the run: ${JSON.stringify(last)}; agent a: ${agents[0]?.lines.slice(-5).join(' | ')}`,
-        );
-      });
+      const done = await pollFor(
+        'the failover to end',
+        async () => {
+          last = (await api(token, `/api/v1/runs/${run.id}`)) as RunView | null;
+          return last && ['succeeded', 'failed', 'aborted'].includes(last.state) ? last : undefined;
+        },
+        60_000,
+        {
+          stepMs: 200,
+          detail: () =>
+            `the run: ${JSON.stringify(last)}; agent a: ${agents[0]?.lines.slice(-5).join(' | ')}`,
+        },
+      );
       expect(done.state, JSON.stringify(done.steps)).toBe('succeeded');
       const fenceStep = done.steps?.find((s) => s.id === 'app-db/fence/a');
       expect(fenceStep?.detail).toMatch(/fenced by its lease/);

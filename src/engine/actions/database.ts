@@ -10,6 +10,7 @@ import {
   isPromotable,
   isReplicating,
 } from '../../drivers/driver.js';
+import { sleep } from '../approvals.js';
 import { badStep, str } from './args.js';
 import type { ActionContext, ActionHandler } from './types.js';
 
@@ -54,8 +55,8 @@ export const fence: ActionHandler = {
       return undefined;
     });
     const stopWaiting = new AbortController();
-    const expired = sleepUntil(
-      lease.safeAt,
+    const expired = sleep(
+      Math.max(0, lease.safeAt - Date.now()),
       AbortSignal.any([ctx.op.signal, stopWaiting.signal]),
     ).then(() => 'expired' as const);
     expired.catch(() => undefined); // rejected when the direct fence wins, or the run stops
@@ -77,24 +78,6 @@ export const fence: ActionHandler = {
     };
   },
 };
-
-function sleepUntil(at: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const t = setTimeout(
-      () => {
-        signal.removeEventListener('abort', onAbort);
-        resolve();
-      },
-      Math.max(0, at - Date.now()),
-    );
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 export const unfence: ActionHandler = {
   idempotent: true,

@@ -166,22 +166,19 @@ export function createController(options: CreateControllerOptions): ComposedCont
     return options.adjust && loaded.plan ? options.adjust(loaded) : loaded;
   };
   const store = openSqliteStore(options.state ?? defaultStatePath());
-  // Read from the plan applied now: a reload changes a data set's terms at once.
-  let applied: Plan | undefined;
+  let controller: Controller;
+  // Read from the plan running now (asked only once the controller exists): a reload changes a
+  // data set's terms at once.
   const leases = new LeaseBook((service, dataSet) => {
-    const ds = applied?.services?.[service]?.data?.find((d) => d.name === dataSet);
+    const ds = controller.plan().services?.[service]?.data?.find((d) => d.name === dataSet);
     return ds ? fenceLeaseTerms(ds) : undefined;
   });
-  let controller: Controller;
   try {
     controller = new Controller({
       ...options.tuning,
       file,
       load,
-      drivers: (plan) => {
-        applied = plan;
-        return { ...driversFor(plan, file, options.lab, log), leases };
-      },
+      drivers: (plan) => ({ ...driversFor(plan, file, options.lab, log), leases }),
       store,
       ...(options.actor !== undefined ? { actor: options.actor } : {}),
       log,

@@ -11,9 +11,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LabComponent, LabContext } from './context.js';
-import { asUser, runOk } from './exec.js';
 import type { LabPaths } from './paths.js';
-import { PG_BIN, pgPasswordFile } from './postgres.js';
+import { PG_BIN, pgPasswordFile, psqlAsPostgres } from './postgres.js';
 import { httpRequest } from './probes.js';
 import { chownTo, ensureSecret, scramSha256Verifier } from './secrets.js';
 import { ADDRESSES, PORTS, type ServerSpec, SUBNET, serversOf } from './topology.js';
@@ -130,19 +129,19 @@ export function renderPatroniYml(
 }
 
 /** psql as the OS user postgres over a Patroni member's Unix socket (peer authentication). */
-export async function patroniAdminSql(
+export function patroniAdminSql(
   paths: LabPaths,
   site: PatroniSite,
   sql: string,
   timeoutMs = 15_000,
 ): Promise<string> {
-  const argv = asUser('postgres', 'postgres', [
-    `${PG_BIN}/psql`,
-    ...['-h', patroniPaths(paths, site).socketDir, '-p', String(PORTS.patroniPostgres)],
-    ...['-U', 'postgres', '-d', 'postgres', '-XAtq', '-v', 'ON_ERROR_STOP=1', '-f', '-'],
-  ]);
-  const r = await runOk(`psql on patroni-${site}`, argv, { input: sql, timeoutMs, redact: [] });
-  return r.stdout.trim();
+  return psqlAsPostgres(
+    `patroni-${site}`,
+    patroniPaths(paths, site).socketDir,
+    PORTS.patroniPostgres,
+    sql,
+    timeoutMs,
+  );
 }
 
 /** The PID of the member's postmaster, from its lock file; undefined when it has none. */

@@ -69,15 +69,32 @@ export function renderPgHba(): string {
   ].join('\n');
 }
 
-/** psql as the OS user postgres over the instance's Unix socket (peer authentication). */
-export async function pgAdminSql(paths: LabPaths, site: PgSite, sql: string, timeoutMs = 15_000) {
+/** psql as the OS user postgres over a Unix socket (peer authentication); `server` names it. */
+export async function psqlAsPostgres(
+  server: string,
+  socketDir: string,
+  port: number,
+  sql: string,
+  timeoutMs: number,
+): Promise<string> {
   const argv = asUser('postgres', 'postgres', [
     `${PG_BIN}/psql`,
-    ...['-h', pgPaths(paths, site).socketDir, '-p', String(PORTS.postgres)],
+    ...['-h', socketDir, '-p', String(port)],
     ...['-U', 'postgres', '-d', 'postgres', '-XAtq', '-v', 'ON_ERROR_STOP=1', '-f', '-'],
   ]);
-  const r = await runOk(`psql on postgres-${site}`, argv, { input: sql, timeoutMs, redact: [] });
+  const r = await runOk(`psql on ${server}`, argv, { input: sql, timeoutMs, redact: [] });
   return r.stdout.trim();
+}
+
+/** psql as the OS user postgres over the instance's Unix socket (peer authentication). */
+export async function pgAdminSql(paths: LabPaths, site: PgSite, sql: string, timeoutMs = 15_000) {
+  return psqlAsPostgres(
+    `postgres-${site}`,
+    pgPaths(paths, site).socketDir,
+    PORTS.postgres,
+    sql,
+    timeoutMs,
+  );
 }
 
 /**

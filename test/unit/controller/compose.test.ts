@@ -6,27 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ComposedController, createController } from '../../../src/cli/compose/controller.js';
-import { until } from './helpers.js';
+import { tcpServicePlan, until } from './helpers.js';
 
-const plan = (port: number, name = 't') => `version: 1
-name: ${name}
-tiers:
-  high: { rto: 5m, rpo: 5s }
-sites:
-  a: { role: primary, provider: here }
-  b: { role: offsite, provider: there }
-nodes:
-  a1: { site: a, address: 127.0.0.1 }
-  b1: { site: b, address: 127.0.0.2 }
-services:
-  web:
-    tier: high
-    strategy: active-passive
-    onOutage: notify
-    placement: { active: [a1], standby: [b1] }
-    health:
-      - { kind: tcp, name: port, host: 127.0.0.1, port: ${port}, interval: 100ms, timeout: 500ms, failures: 2 }
-`;
 
 let dir: string | undefined;
 let composed: ComposedController | undefined;
@@ -48,7 +29,7 @@ describe('createController', () => {
     await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
     const port = (srv.address() as { port: number }).port;
     const file = join(dir, 'plan.yaml');
-    writeFileSync(file, plan(port));
+    writeFileSync(file, tcpServicePlan(port));
     const lines: string[] = [];
     composed = createController({
       plan: file,
@@ -65,11 +46,11 @@ describe('createController', () => {
     await until(() => c.service('web')?.outage !== undefined, 5000);
     expect(c.service('web')?.outage).toMatchObject({ site: 'a', action: 'notified' });
 
-    writeFileSync(file, `${plan(port, 't2')}oops: [\n`);
+    writeFileSync(file, `${tcpServicePlan(port, 't2')}oops: [\n`);
     await until(() => c.planStatus().failedReloads >= 1, 5000);
     expect(c.plan().name).toBe('t');
     expect(lines.join('\n')).toMatch(/plan reload failed/);
-    writeFileSync(file, plan(port, 't2'));
+    writeFileSync(file, tcpServicePlan(port, 't2'));
     await until(() => c.plan().name === 't2', 5000);
     expect(c.planStatus()).toMatchObject({ reloads: 1 });
     expect(c.planStatus().lastError).toBeUndefined();

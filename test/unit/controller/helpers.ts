@@ -161,3 +161,27 @@ export async function until(cond: () => boolean | Promise<boolean>, ms = 5000): 
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+/**
+ * A plan file's text: one service `web` at site a (127.0.0.1) with a standby at b, probed by TCP
+ * on `port` every 100 ms, down after 2 failures, its outages only told (`onOutage: notify`).
+ */
+export const tcpServicePlan = (port: number, name = 't') => `version: 1
+name: ${name}
+tiers:
+  high: { rto: 5m, rpo: 5s }
+sites:
+  a: { role: primary, provider: here }
+  b: { role: offsite, provider: there }
+nodes:
+  a1: { site: a, address: 127.0.0.1 }
+  b1: { site: b, address: 127.0.0.2 }
+services:
+  web:
+    tier: high
+    strategy: active-passive
+    onOutage: notify
+    placement: { active: [a1], standby: [b1] }
+    health:
+      - { kind: tcp, name: port, host: 127.0.0.1, port: ${port}, interval: 100ms, timeout: 500ms, failures: 2 }
+`;

@@ -8,27 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ComposedController, createController } from '../../../src/cli/compose/controller.js';
-import { until } from '../controller/helpers.js';
+import { tcpServicePlan, until } from '../controller/helpers.js';
 
-const plan = (port: number, hookPort: number) => `version: 1
-name: t
-tiers:
-  high: { rto: 5m, rpo: 5s }
-sites:
-  a: { role: primary, provider: here }
-  b: { role: offsite, provider: there }
-nodes:
-  a1: { site: a, address: 127.0.0.1 }
-  b1: { site: b, address: 127.0.0.2 }
-services:
-  web:
-    tier: high
-    strategy: active-passive
-    onOutage: notify
-    placement: { active: [a1], standby: [b1] }
-    health:
-      - { kind: tcp, name: port, host: 127.0.0.1, port: ${port}, interval: 100ms, timeout: 500ms, failures: 2 }
-notifications:
+const plan = (port: number, hookPort: number) => `${tcpServicePlan(port)}notifications:
   dashboardUrl: https://lb.example.org/
   allowedHosts: [127.0.0.1]
   webhooks:

@@ -8,7 +8,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type ComposedController, createController } from '../../../src/cli/compose/controller.js';
 import { tcpServicePlan, until } from './helpers.js';
 
-
 let dir: string | undefined;
 let composed: ComposedController | undefined;
 let server: Server | undefined;
